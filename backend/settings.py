@@ -40,6 +40,7 @@ class Settings:
     endpoint_hosts: tuple[str, ...] = ()
     auth: tuple[str, str] | None = field(default=None, repr=False)
     share_server_token: bool = False
+    space_id: str = ""                  # set on a Hugging Face Space (SPACE_ID)
 
     @property
     def timeout(self) -> tuple[float, float]:
@@ -49,6 +50,10 @@ class Settings:
     def is_public(self) -> bool:
         """Listening beyond this machine (a LAN, a container, a Space)."""
         return self.server_name not in ("127.0.0.1", "localhost", "::1")
+
+    @property
+    def on_space(self) -> bool:
+        return bool(self.space_id)
 
     @property
     def masked_token(self) -> str:
@@ -82,6 +87,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         endpoint_hosts=tuple(h.strip().lower() for h in get("PLAYGROUND_ENDPOINT_HOSTS").split(",") if h.strip()),
         auth=_auth(get("GRADIO_AUTH")),
         share_server_token=_flag(get("PLAYGROUND_SHARE_SERVER_TOKEN", "0")),
+        space_id=get("SPACE_ID"),
     )
     return settings
 
