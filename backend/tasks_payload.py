@@ -1,0 +1,243 @@
+"""Request bodies for the task table: tunable parameters, their validation, and payload builders.
+
+Everything here runs before a request exists, so bad input raises `InvalidParameters` with a
+sentence a person can act on and nothing is sent. The task table itself lives in `tasks.py`.
+"""
+from __future__ import annotations
+
+import base64
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from .errors import InvalidParameters
+
+__all__ = [
+    "Param", "Payload", "PayloadBuilder", "InputReader", "check_params", "drop_empty",
+    "read_text", "read_qa", "read_zero_shot", "read_similarity", "read_translation",
+    "read_text_to_image", "read_image", "read_audio", "read_messages",
+]
+
+# A reader turns the form's fields into (fields of the JSON body, parameters the form supplied).
+InputReader = Callable[[Mapping[str, Any]], tuple[dict[str, Any], dict[str, Any]]]
+
+CHAT_ROLES = frozenset({"system", "user", "assistant", "tool", "developer"})
+
+
+@dataclass(frozen=True)
+class Param:
+    """One tunable parameter, shown in the UI's accordion; `None` default means 'server default'."""
+
+    name: str
+    kind: str  # "int" | "float" | "bool" | "str" | "choice" | "list"
+    default: Any = None
+    minimum: float | None = None
+    maximum: float | None = None
+    step: float | None = None
+    choices: tuple[str, ...] = ()
+    help: str = ""
+    at_root: bool = False  # feature-extraction and chat put parameters at the body's root
+
+
+@dataclass(frozen=True)
+class Payload:
+    """What a builder returns: a JSON body or raw bytes, extra headers, and whether to stream."""
+
+    json_body: Any = None
+    data: bytes | None = field(default=None, repr=False)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    stream: bool = False
+
+
+def _is_blank(value: Any) -> bool:
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or (isinstance(value, (list, tuple, dict, bytes, bytearray)) and not value)
+
+
+def drop_empty(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop None, blank strings and empty collections: an untouched form field means 'server default'."""
+    return {key: value for key, value in values.items() if not _is_blank(value)}
+
+
+def _as_list(value: Any, separator: str) -> list[str]:
+    """A list from code as it is (a stop sequence may be "\\n"); a textbox string split and trimmed."""
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(separator) if item.strip()]
+    return [str(item) for item in value or () if item != ""]
+
+
+def _is_number(value: Any) -> bool:
+    # bool is an int subclass, but `"top_k": true` is a mistake, not a number.
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _invalid(param: Param, expected: str, value: Any) -> InvalidParameters:
+    return InvalidParameters(f"Parameter '{param.name}' must be {expected} (got {value!r}).", parameter=param.name)
+
+
+def _to_number(param: Param, value: Any) -> int | float:
+    if not _is_number(value):
+        raise _invalid(param, "a number", value)
+    if param.kind == "int":
+        if value != int(value):
+            raise _invalid(param, "a whole number", value)
+        value = int(value)  # sliders hand over 50.0, and TGI rejects a float where it wants an int
+    if param.minimum is not None and value < param.minimum:
+        raise _invalid(param, f"at least {param.minimum:g}", value)
+    if param.maximum is not None and value > param.maximum:
+        raise _invalid(param, f"at most {param.maximum:g}", value)
+    return value
+
+
+def _to_bool(param: Param, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _invalid(param, "true or false", value)
+    return value
+
+
+def _to_choice(param: Param, value: Any) -> str:
+    if value not in param.choices:
+        raise _invalid(param, "one of " + ", ".join(param.choices), value)
+    return value
+
+
+def _to_list(param: Param, value: Any) -> list[str]:
+    if not isinstance(value, (str, list, tuple)):
+        raise _invalid(param, "a list of strings", value)
+    return _as_list(value, "\n")  # one per line: stop sequences may well contain commas
+
+
+def _to_str(param: Param, value: Any) -> str:
+    if not isinstance(value, str):
+        raise _invalid(param, "a string", value)
+    return value
+
+
+# Param.kind -> the check that returns the value as it goes on the wire, or raises naming the parameter.
+_CONVERTERS: dict[str, Callable[[Param, Any], Any]] = {
+    "int": _to_number, "float": _to_number, "bool": _to_bool, "choice": _to_choice, "list": _to_list,
+    "str": _to_str,
+}
+
+
+def check_params(params: Mapping[str, Any], parameters: tuple[Param, ...]) -> dict[str, Any]:
+    """Validate the known parameters and drop empty ones; unknown names (extra JSON) pass through."""
+    known = {p.name: p for p in parameters}
+    checked = {name: _CONVERTERS[known[name].kind](known[name], value) if name in known else value
+               for name, value in drop_empty(params).items()}
+    return drop_empty(checked)
+
+
+def _required(inputs: Mapping[str, Any], key: str, what: str) -> Any:
+    value = inputs.get(key)
+    if _is_blank(value):
+        raise InvalidParameters(f"Fill in {what}.", field=key)
+    return value
+
+
+def read_text(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One text, or a list of texts (batched calls and list-input embeddings)."""
+    text = _required(inputs, "text", "the text input")
+    if isinstance(text, (list, tuple)):
+        text = [str(item) for item in text]
+    elif not isinstance(text, str):
+        raise InvalidParameters("The text input must be a string or a list of strings.", field="text")
+    return {"inputs": text}, {}
+
+
+def read_qa(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    question = _required(inputs, "question", "the question (question answering needs a question and a context)")
+    context = _required(inputs, "context", "the context (question answering needs a question and a context)")
+    return {"inputs": {"question": question, "context": context}}, {}
+
+
+def read_zero_shot(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    body, _ = read_text(inputs)
+    labels = _as_list(inputs.get("labels"), ",")
+    if not labels:
+        raise InvalidParameters("Fill in the candidate labels, separated by commas (e.g. refund, legal, faq).",
+                                field="labels")
+    multi_label = inputs.get("multi_label")
+    return body, {"candidate_labels": labels,
+                  "multi_label": None if multi_label is None else bool(multi_label)}
+
+
+def read_similarity(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    source = _required(inputs, "source_sentence", "the source sentence")
+    sentences = _as_list(inputs.get("sentences"), "\n")
+    if not sentences:
+        raise InvalidParameters("Fill in the sentences to compare, one per line.", field="sentences")
+    return {"inputs": {"source_sentence": source, "sentences": sentences}}, {}
+
+
+def read_translation(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    # Only many-to-many models (mBART, NLLB) need the language codes; blanks are dropped.
+    body, _ = read_text(inputs)
+    return body, {"src_lang": inputs.get("src_lang"), "tgt_lang": inputs.get("tgt_lang")}
+
+
+def read_text_to_image(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    body, _ = read_text(inputs)
+    return body, {"negative_prompt": inputs.get("negative_prompt")}
+
+
+def _read_upload(kind: str) -> InputReader:
+    def read(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        data = _required(inputs, kind, f"the {kind} (upload or record one)")
+        if not isinstance(data, (bytes, bytearray)):
+            raise InvalidParameters(f"The {kind} must be raw bytes.", field=kind)
+        return {"inputs": bytes(data)}, {}
+    read.__name__ = read.__qualname__ = f"read_{kind}"
+    return read
+
+
+read_image = _read_upload("image")
+read_audio = _read_upload("audio")
+
+
+def read_messages(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    messages = _required(inputs, "messages", "a message")
+    if not isinstance(messages, (list, tuple)) or not all(
+            isinstance(m, Mapping) and m.get("role") in CHAT_ROLES for m in messages):
+        raise InvalidParameters("Messages must be a list of {\"role\": ..., \"content\": ...} objects "
+                                "with role system, user, assistant or tool.", field="messages")
+    return {"messages": [dict(m) for m in messages]}, {}
+
+
+@dataclass(frozen=True)
+class PayloadBuilder:
+    """`(inputs, params) -> Payload` for one task: read the form, check parameters, lay out the body.
+
+    `streamable` tasks always state `"stream": bool` at the root, as huggingface_hub does;
+    `upload` names the form field ("image", "audio") whose `<field>_type` is the bytes' MIME type.
+    """
+
+    read: InputReader
+    parameters: tuple[Param, ...] = ()
+    params_at_root: bool = False
+    headers: Mapping[str, str] = field(default_factory=dict)
+    streamable: bool = False
+    upload: str = ""
+
+    def __call__(self, inputs: Mapping[str, Any], params: Mapping[str, Any] | None = None) -> Payload:
+        body, form_params = self.read(inputs)
+        checked = {**check_params(form_params, self.parameters), **check_params(params or {}, self.parameters)}
+        stream = bool(checked.pop("stream", False)) if self.streamable else False
+        if self.upload:
+            return _upload(body["inputs"], inputs.get(f"{self.upload}_type") or "", checked)
+        root_names = {p.name for p in self.parameters if p.at_root}
+        nested = {k: v for k, v in checked.items() if not (self.params_at_root or k in root_names)}
+        body.update({k: v for k, v in checked.items() if k not in nested})
+        if nested:
+            body["parameters"] = nested
+        if self.streamable:
+            body["stream"] = stream
+        return Payload(json_body=body, headers=dict(self.headers), stream=stream)
+
+
+def _upload(data: bytes, content_type: str, params: dict[str, Any]) -> Payload:
+    # Raw bytes cannot carry parameters; the documented alternative is base64 in a JSON body.
+    if params:
+        return Payload(json_body={"inputs": base64.b64encode(data).decode("ascii"), "parameters": params})
+    return Payload(data=data, headers={"Content-Type": content_type} if content_type else {})
