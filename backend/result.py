@@ -122,7 +122,7 @@ class InferenceResult:
             return None
         try:
             return json.loads(self.body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: hostile, absurdly nested JSON
             return None
 
     @property
