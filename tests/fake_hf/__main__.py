@@ -1,0 +1,53 @@
+"""`python -m tests.fake_hf`: serve the fake Hugging Face on 127.0.0.1 until killed.
+
+`--help` lists every scripted model, one line each, from the same table the server uses.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .scripted import SCRIPTED
+from .server import DEFAULT_RECORDINGS, FakeHF
+
+ROUTES = """routes (one base URL):
+  POST /hf-inference/models/<id>[/pipeline/<task>|/v1/chat/completions]   recordings, scripted models
+  POST /v1/chat/completions  {"model": "<id>[:fastest|:cheapest|:preferred|:<provider>]"}   auto-router
+  GET  /v1/models   GET /api/models   GET /api/models/<id>   GET /api/whoami-v2
+  POST /models/..., /pipeline/...   410 (legacy api-inference host)
+  GET  /_fake/requests   POST /_fake/reset   (control: received log, reset)"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    width = max(len(model.name) for model in SCRIPTED)
+    models = "\n".join(f"  {model.name:<{width}}  {model.summary}" for model in SCRIPTED)
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.fake_hf",
+        description="Fake Hugging Face inference router + Hub API for offline tests and demos.",
+        epilog=f"{ROUTES}\n\nscripted models (POST /hf-inference/models/<id>; chat ones also on "
+               f"/v1/chat/completions):\n{models}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")
+    parser.add_argument("--token", help="accept only this bearer token (default: any token starting with hf_)")
+    parser.add_argument("--recordings", type=Path, default=DEFAULT_RECORDINGS, help="recorded cases directory")
+    parser.add_argument("--sse-pace", type=float, default=0.0, help="seconds between replayed stream events")
+    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    server = FakeHF(args.token, port=args.port, recordings=args.recordings, sse_pace=args.sse_pace,
+                    verbose=args.verbose).start()
+    print(f"fake_hf serving on {server.url}", flush=True)
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
