@@ -9,13 +9,13 @@ from __future__ import annotations
 import base64
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from . import hub
 from .catalog import Catalog
-from .recordings import EMBEDDING_TASKS, Case, Recordings, choose, split_inference_path
+from .recordings import Case, Recordings, choose, split_inference_path
 from .replies import Received, Reply, json_reply, text_reply
 from .router import Router
 from .scripted import Scripts
@@ -124,16 +124,13 @@ class FakeHubApp:
 
     def _template_cases(self, request: Received) -> list[Case]:
         """For a served catalog model that was never recorded: the recordings of its task."""
-        parts = split_inference_path(request.path)
-        card = self.catalog.get(parts[0]) if parts and request.method == "POST" else None
-        if card is None or not card.served:
+        parts = split_inference_path(request.path) if request.method == "POST" else None
+        if parts is None:
             return []
-        suffix = parts[1]
-        if suffix.endswith("/chat/completions"):
-            return self.recordings.for_task("chat-completion") if card.conversational else []
-        task = suffix.removeprefix("/pipeline/") or card.pipeline_tag
-        same_task = task == card.pipeline_tag or {task, card.pipeline_tag} <= set(EMBEDDING_TASKS)
-        return self.recordings.for_task(task) if same_task and suffix != "/v1/completions" else []
+        model_id, suffix = parts
+        card = self.catalog.get(model_id)
+        task = card.task_at(suffix) if card and card.served else None
+        return self.recordings.for_task(task) if task else []
 
 
 def _loggable(request: Received) -> dict:

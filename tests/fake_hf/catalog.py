@@ -5,12 +5,11 @@ scripted models; plus the per-provider serving stats the router advertises and r
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import scripted
-from .recordings import Recordings
+from .recordings import EMBEDDING_TASKS, Recordings
 
 Mapping = dict[str, dict[str, str]]  # provider -> {"status", "providerId", "task"}
 
@@ -93,6 +92,13 @@ class ModelCard:
             extra = ["feature-extraction", "sentence-similarity"]
         return [self.library_name, self.pipeline_tag, *extra, "endpoints_compatible", "region:us"]
 
+    def task_at(self, suffix: str) -> str | None:
+        """The recorded task that answers this model after `/hf-inference/models/{id}` + `suffix`."""
+        if suffix.endswith("/chat/completions"):
+            return "chat-completion" if self.conversational else None
+        task = suffix.removeprefix("/pipeline/") or self.pipeline_tag
+        return task if task == self.pipeline_tag or {task, self.pipeline_tag} <= set(EMBEDDING_TASKS) else None
+
     def hex_id(self, salt: str, length: int) -> str:
         """A stable pseudo-random hex string (`_id`, `sha`) derived from the model id."""
         return hashlib.sha256(f"{salt}:{self.id}".encode()).hexdigest()[:length]
@@ -112,7 +118,8 @@ class Catalog:
                 card.mapping.setdefault("hf-inference", live(model_id, task))
         self._add(ModelCard("meta-llama/Meta-Llama-3-8B-Instruct", "text-generation", conversational=True,
                             mapping={"together": live("meta-llama/Meta-Llama-3-8B-Instruct-Turbo", "conversational")}))
-        self._add(ModelCard("FacebookAI/roberta-base", "fill-mask", mapping={"hf-inference": live("FacebookAI/roberta-base", "fill-mask")}))
+        roberta = "FacebookAI/roberta-base"  # a <mask> fill-mask model beside the [MASK] ones
+        self._add(ModelCard(roberta, "fill-mask", mapping={"hf-inference": live(roberta, "fill-mask")}))
         for model in scripted.SCRIPTED:
             self._add(_scripted_card(model, model.example))
 
@@ -147,7 +154,7 @@ class Catalog:
             card.mapping.setdefault("hf-inference", live(model_id, card.provider_task))
         for case in recordings.cases:
             if case.route.startswith("/api/models/"):
-                info = json.loads(case.payload)
+                info = case.json_body()
                 card = self._cards.setdefault(info["id"], ModelCard(info["id"], info.get("pipeline_tag", "")))
                 recorded = info.pop("inferenceProviderMapping", {})  # its order is the user's preference order
                 card.mapping = {**recorded, **{p: m for p, m in card.mapping.items() if p not in recorded}}

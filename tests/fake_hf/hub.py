@@ -3,7 +3,8 @@ recordings 36/37 where they apply) and `GET /api/whoami-v2`; field names and sha
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .catalog import Catalog, ModelCard
 from .recordings import Recordings
@@ -32,7 +33,7 @@ WIDGET_DATA: dict[str, list[dict[str, Any]]] = {
     "text-generation": [{"text": "Once upon a time,"}],
     "feature-extraction": [{"text": "That is a happy person"}],
     "sentence-similarity": [{"source_sentence": "That is a happy person",
-                             "sentences": ["That is a happy dog", "That is a very happy person", "Today is a sunny day"]}],
+                             "sentences": ["That is a happy dog", "That is a very happy person"]}],
     "text-to-image": [{"text": "An astronaut riding a horse on the moon."}],
     "table-question-answering": [{"text": "How many stars does the transformers repository have?",
                                   "table": {"Repository": ["Transformers", "Datasets"], "Stars": ["36542", "4512"]}}],

@@ -20,9 +20,10 @@ import hashlib
 import json
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from .replies import JSON, SSE, TEXT, Received, Reply, encode_json, sse_reply
@@ -67,6 +68,19 @@ class Case:
         """The Hub model id of an hf-inference case."""
         parts = split_inference_path(self.route)
         return parts[0] if parts else None
+
+    @property
+    def body(self) -> bytes:
+        """The whole response body (a stream's events joined)."""
+        return self.payload if isinstance(self.payload, bytes) else "".join(self.payload).encode()
+
+    def json_body(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def events(self) -> tuple[str, ...]:
+        """The recorded server-sent events (empty unless a stream)."""
+        return self.payload if isinstance(self.payload, tuple) else ()
 
     def matches_exactly(self, request: Received) -> bool:
         recorded = self.request_body

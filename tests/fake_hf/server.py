@@ -80,7 +80,8 @@ class _Handler(BaseHTTPRequestHandler):
         if self.close_connection:
             headers.append(("Connection", "close"))
         if isinstance(reply.body, bytes):
-            self.wfile.write(self._head(reply.status, [*headers, ("Content-Length", str(len(reply.body)))]) + reply.body)
+            length = ("Content-Length", str(len(reply.body)))
+            self.wfile.write(self._head(reply.status, [*headers, length]) + reply.body)
             return
         chunked = reply.content_length is None
         framing = ("Transfer-Encoding", "chunked") if chunked else ("Content-Length", str(reply.content_length))

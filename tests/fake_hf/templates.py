@@ -6,7 +6,8 @@ from __future__ import annotations
 import copy
 import json
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from .recordings import Recordings
 from .replies import Received, Reply, json_reply, sse_event, sse_reply
@@ -16,14 +17,14 @@ class Templates:
     def __init__(self, recordings: Recordings) -> None:
         self._classification = recordings.case(1)
         chat, stream = recordings.case(20), recordings.case(21)
-        self._chat_body: dict[str, Any] = json.loads(chat.payload)
+        self._chat_body: dict[str, Any] = chat.json_body()
         self._chat_headers = chat.headers
-        self._chunk: dict[str, Any] = json.loads(stream.payload[0].removeprefix("data:"))
+        self._chunk: dict[str, Any] = json.loads(stream.events[0].removeprefix("data:"))
         self._stream_headers = stream.headers
 
     @property
     def classification_body(self) -> bytes:
-        return self._classification.payload  # type: ignore[return-value]
+        return self._classification.body
 
     def classification(self) -> Reply:
         return self._classification.reply()
