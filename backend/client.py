@@ -129,7 +129,8 @@ def _network_error(exc: requests.RequestException, request: InferenceRequest) ->
     host = urlsplit(request.url).netloc
     if isinstance(exc, requests.ConnectTimeout):
         return Timeout(f"could not connect to {host} in time")
-    if isinstance(exc, requests.ReadTimeout):
+    if isinstance(exc, requests.ReadTimeout) or "read timed out" in str(exc).lower():
+        # A read timeout in the middle of a body surfaces as a ConnectionError wrapping urllib3's.
         return Timeout(f"{host} stopped sending before the answer was complete")
     if isinstance(exc, requests.exceptions.ContentDecodingError):
         return BadResponse("the answer's compression could not be decoded")

@@ -222,6 +222,19 @@ def _said(err: HTTPStatusError) -> str:
     return f' The server said: "{err.server_message}".' if err.server_message else ""
 
 
+def _describe_bad_request(err: HTTPStatusError, model: str) -> str:
+    said = err.server_message.lower()
+    if "not supported by" in said and "provider" in said:
+        return (f"HTTP {err.status}: {model} is not served by the chosen provider.{_said(err)} Pick another "
+                f"provider (or auto), or enable more providers at {PROVIDERS_URL}.")
+    if "template" in said and "not found" in said:
+        return (f"HTTP {err.status}: {model} has no chat template, so it cannot chat.{_said(err)} Pick an "
+                f"instruct or chat model, or use the text-generation task.")
+    expected = err.details.get("expected_input")
+    hint = f" This task expects input like: {expected}." if expected else ""
+    return f"HTTP {err.status}: the model rejected the input.{_said(err)}{hint}"
+
+
 def _describe(err: PlaygroundError) -> str:  # noqa: C901 - a flat table of cases reads best
     model = getattr(err, "model_id", "") or "this model"
     if isinstance(err, HTTPStatusError):
@@ -230,9 +243,7 @@ def _describe(err: PlaygroundError) -> str:  # noqa: C901 - a flat table of case
             return (f"HTTP {err.status}: the server sent an HTML error page instead of JSON, which usually "
                     f"means a gateway or proxy failed. Try again in a moment.{rid}")
         if isinstance(err, BadRequest):
-            expected = err.details.get("expected_input")
-            hint = f" This task expects input like: {expected}." if expected else ""
-            return f"HTTP {err.status}: the model rejected the input.{_said(err)}{hint}"
+            return _describe_bad_request(err, model)
         if isinstance(err, AuthError):
             return (f"HTTP 401: the token was missing or not accepted.{_said(err)} "
                     f"Create a token at {TOKENS_URL} and paste it in the token field, or set HF_TOKEN.")
@@ -259,6 +270,9 @@ def _describe(err: PlaygroundError) -> str:  # noqa: C901 - a flat table of case
                    if err.estimated_time is not None else "")
             return (f"HTTP 503: {model} is still starting or unavailable.{_said(err)}{est} "
                     f"Run again in a little while, or raise the wait limit.")
+        if err.status == 200:  # `data: {"error": ...}` inside a stream that had started fine
+            return (f"The answer stopped part-way: the provider reported an error.{_said(err)} "
+                    f"Try again, or pick another provider.")
         return f"HTTP {err.status}: the server failed.{_said(err)} Try again in a moment.{rid}"
     if isinstance(err, Timeout):
         return f"Timed out: {err.message or 'the server did not answer in time'}. Try again, or raise the timeout."

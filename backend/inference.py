@@ -53,8 +53,9 @@ class Playground:
             if spec.route == "chat":
                 common["json_body"] = with_model(payload.json_body, model or "tgi")
                 return InferenceRequest("POST", endpoint.chat_url(), token_kind=endpoint.token_kind,
-                                        model_id=model, **common)
-            return InferenceRequest("POST", endpoint.url, token_kind=endpoint.token_kind, model_id=model, **common)
+                                        model_id=model, is_endpoint=True, **common)
+            return InferenceRequest("POST", endpoint.url, token_kind=endpoint.token_kind, model_id=model,
+                                    is_endpoint=True, **common)
         if spec.route == "chat":
             model, chosen = split_provider(f"{model_id}:{provider}" if provider and ":" not in model_id else model_id)
             common["json_body"] = with_model(payload.json_body, f"{model}:{chosen}" if chosen else model)

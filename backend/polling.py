@@ -106,14 +106,13 @@ def poll(transport: Transport, request: InferenceRequest, token: str | None, *,
     settings = transport.settings
     deadline = settings.poll_deadline if deadline is None else deadline
     start = clock()
-    is_endpoint = not request.url.startswith(settings.router_url + "/")
     log: list[Attempt] = []
     rate_limited, hold = 0, None
     while True:
         attempt = len(log) + 1
         yield Sending(attempt, clock() - start)
         result = yield from _attempt(transport, request, token, hold)
-        plan = plan_retry(result, attempt, rate_limited, is_endpoint, settings.retry_cap)
+        plan = plan_retry(result, attempt, rate_limited, request.is_endpoint, settings.retry_cap)
         left = deadline - (clock() - start)
         if plan.wait is not None and plan.wait > left:
             plan = Plan(None, f"gave up: the {deadline:.0f} s limit would pass")

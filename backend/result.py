@@ -41,6 +41,7 @@ class InferenceRequest:
     stream: bool = False
     model_id: str = ""
     task: str = ""
+    is_endpoint: bool = False  # a custom endpoint (may scale to zero), not the router
 
     def body_preview(self, limit: int = 2000) -> Any:
         """The body for display: JSON as is, bytes as a short description."""

@@ -197,12 +197,20 @@ read_audio = _read_upload("audio")
 
 
 def read_messages(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The conversation; a non-blank `system` field (the system prompt box) replaces or adds its first turn."""
     messages = _required(inputs, "messages", "a message")
     if not isinstance(messages, (list, tuple)) or not all(
             isinstance(m, Mapping) and m.get("role") in CHAT_ROLES for m in messages):
         raise InvalidParameters("Messages must be a list of {\"role\": ..., \"content\": ...} objects "
                                 "with role system, user, assistant or tool.", field="messages")
-    return {"messages": [dict(m) for m in messages]}, {}
+    turns = [dict(m) for m in messages]
+    system = inputs.get("system")
+    if system is not None and not isinstance(system, str):
+        raise InvalidParameters("The system prompt must be text.", field="system")
+    if system and system.strip():
+        rest = turns[1:] if turns[0]["role"] == "system" else turns
+        turns = [{"role": "system", "content": system}, *rest]
+    return {"messages": turns}, {}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from backend.settings import Settings
 
 ROUTER = "https://router.huggingface.co"
 MODEL_REQUEST = InferenceRequest("POST", f"{ROUTER}/hf-inference/models/org/m", json_body={"inputs": "x"})
-ENDPOINT_REQUEST = InferenceRequest("POST", "https://x.endpoints.huggingface.cloud", json_body={"inputs": "x"})
+ENDPOINT_REQUEST = InferenceRequest("POST", "https://x.endpoints.huggingface.cloud", json_body={"inputs": "x"},
+                                    is_endpoint=True)
 
 
 class FakeClock:

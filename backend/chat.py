@@ -1,0 +1,306 @@
+"""Chat completions: assembling one assistant turn from polling events, and the user's message content.
+
+`ChatStream` is fed the events of `Playground.run()` (or a finished result) and keeps what the chat
+panel shows: the text so far, reasoning apart, timing (time to first token, tokens per second),
+finish reason, usage, the serving provider, the raw SSE, and mid-stream errors. Pure: no I/O.
+"""
+from __future__ import annotations
+
+import base64
+import re
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from .errors import InvalidParameters, PlaygroundError
+from .polling import Finished, PollEvent, Sending, Streaming
+from .result import InferenceRequest, InferenceResult
+from .sse import SSEEvent
+from .targets import PROVIDER_POLICIES
+
+__all__ = ["ChatStream", "Usage", "StreamError", "user_message_content", "MAX_IMAGE_BYTES"]
+
+MAX_IMAGE_BYTES = 10 * 2**20
+_IMAGE_TYPE = re.compile(r"^image/[a-z0-9][a-z0-9.+-]{0,40}$")
+_REASONING_KEYS = ("reasoning_content", "reasoning")
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Token counts; `estimated` when the server sent none and content chunks were counted instead."""
+
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    total_tokens: int | None
+    estimated: bool = False
+
+    def as_dict(self) -> dict[str, int | None]:
+        return {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens,
+                "total_tokens": self.total_tokens}
+
+
+@dataclass(frozen=True)
+class StreamError:
+    """An error the server reported inside a 200 stream: `data: {"error": ..., "error_type": ...}`."""
+
+    message: str
+    error_type: str = ""
+
+
+class ChatStream:
+    """One assistant turn as it arrives. Create it right before running: its clock starts then.
+
+        chat = ChatStream.for_request(request)
+        for event in playground.run(request, token):
+            if chat.feed(event):
+                show(chat.text)
+    """
+
+    def __init__(self, requested_model: str = "", clock: Callable[[], float] = time.monotonic) -> None:
+        self.requested_model = requested_model  # the body's "id[:provider]"
+        self._clock = clock
+        self.started = clock()
+        self._clear()
+
+    def _clear(self) -> None:
+        self._content: list[str] = []
+        self._reasoning: list[str] = []
+        self._meta: dict[str, Any] = {}
+        self._usage: Mapping[str, Any] | None = None
+        self.chunks: list[Mapping[str, Any]] = []
+        self.raw_events: list[str] = []
+        self.stream_errors: list[StreamError] = []
+        self.malformed = 0
+        self.output_chunks = 0  # chunks that carried content or reasoning
+        self.finish_reason: str | None = None
+        self.first_token_at: float | None = None  # first non-empty content
+        self._first_output_at: float | None = None  # first content or reasoning
+        self._last_output_at: float | None = None
+        self.finished_at: float | None = None
+        self.result: InferenceResult | None = None
+
+    def __repr__(self) -> str:
+        return (f"ChatStream(model={self.requested_model!r}, chars={len(self.text)}, "
+                f"finish_reason={self.finish_reason!r}, done={self.done})")
+
+    @classmethod
+    def for_request(cls, request: InferenceRequest, clock: Callable[[], float] = time.monotonic) -> ChatStream:
+        return cls(_requested_model(request), clock)
+
+    @classmethod
+    def from_result(cls, result: InferenceResult) -> ChatStream:
+        """Assemble a finished result, streamed or not (history, tests); there is no timing to show."""
+        stream = cls(_requested_model(result.request))
+        stream.feed(Finished(result))
+        return stream
+
+    # -- feeding -------------------------------------------------------------------------------
+    def feed(self, event: PollEvent) -> bool:
+        """Take one polling event; True when the text or reasoning shown changed."""
+        if isinstance(event, Sending) and event.attempt > 1:
+            self._clear()  # a retried attempt starts its answer afresh
+        elif isinstance(event, Streaming):
+            return self._take_sse(event.event)
+        elif isinstance(event, Finished):
+            return self._finish(event.result)
+        return False
+
+    def _take_sse(self, event: SSEEvent) -> bool:
+        self.raw_events.append(event.data)
+        return False if event.done else self._take_json(event.json, self._clock())
+
+    def _take_json(self, data: Any, now: float) -> bool:
+        if isinstance(data, Mapping) and data.get("error"):
+            self.stream_errors.append(StreamError(_error_text(data["error"]), str(data.get("error_type") or "")))
+            return False
+        if not isinstance(data, Mapping):
+            self.malformed += 1  # not JSON, or JSON that is no chunk; the stream goes on
+            return False
+        self.chunks.append(data)
+        self._take_meta(data)
+        choice = _first_choice(data)
+        if choice is None:
+            return False
+        if choice.get("finish_reason"):
+            self.finish_reason = str(choice["finish_reason"])
+        delta = choice.get("delta")
+        return self._take_output(delta if isinstance(delta, Mapping) else {}, now)
+
+    def _take_meta(self, data: Mapping[str, Any]) -> None:
+        for key in ("id", "created", "model"):
+            if data.get(key) and key not in self._meta:
+                self._meta[key] = data[key]
+        if isinstance(data.get("usage"), Mapping):
+            self._usage = data["usage"]
+
+    def _take_output(self, part: Mapping[str, Any], now: float) -> bool:
+        """`part` is a stream's delta or a finished answer's message."""
+        content = part.get("content")
+        reasoning = next((part[k] for k in _REASONING_KEYS if isinstance(part.get(k), str) and part[k]), "")
+        if isinstance(content, str) and content:
+            self._content.append(content)
+            if self.first_token_at is None:
+                self.first_token_at = now
+        else:
+            content = ""
+        if reasoning:
+            self._reasoning.append(reasoning)
+        if not (content or reasoning):
+            return False
+        self.output_chunks += 1
+        if self._first_output_at is None:
+            self._first_output_at = now
+        self._last_output_at = now
+        return True
+
+    def _finish(self, result: InferenceResult) -> bool:
+        now = self._clock()
+        self.result, self.finished_at = result, now
+        if self.chunks or self.stream_errors or self.malformed:
+            return False  # streamed: every chunk came through Streaming already
+        if result.events:
+            changed = False
+            for event in result.events:
+                changed |= self._take_json(event, now)
+            return changed
+        body = result.json if result.ok else None
+        if not isinstance(body, Mapping):
+            return False
+        self._take_meta(body)
+        choice = _first_choice(body) or {}
+        if choice.get("finish_reason"):
+            self.finish_reason = str(choice["finish_reason"])
+        message = choice.get("message")
+        return self._take_output(message if isinstance(message, Mapping) else {}, now)
+
+    # -- what the panel shows ---------------------------------------------------------------------
+    @property
+    def text(self) -> str:
+        return "".join(self._content)
+
+    @property
+    def reasoning(self) -> str:
+        return "".join(self._reasoning)
+
+    @property
+    def done(self) -> bool:
+        return self.result is not None
+
+    @property
+    def error(self) -> PlaygroundError | None:
+        """The run's error once finished (HTTP status, network, or a mid-stream error); else None."""
+        return self.result.error if self.result is not None else None
+
+    @property
+    def ttft(self) -> float | None:
+        """Seconds from the start to the first non-empty content (the whole answer, when not streamed)."""
+        return None if self.first_token_at is None else self.first_token_at - self.started
+
+    @property
+    def total_time(self) -> float | None:
+        return None if self.finished_at is None else self.finished_at - self.started
+
+    @property
+    def tokens_per_second(self) -> float | None:
+        """Generation speed after the first token: N tokens arriving at a steady pace span N - 1 gaps.
+
+        (vLLM's time-per-output-token, inverted.) None for one chunk, or a whole answer at once.
+        """
+        tokens = self.usage.completion_tokens
+        if tokens is None or tokens < 2 or self._first_output_at is None or self._last_output_at is None:
+            return None
+        span = self._last_output_at - self._first_output_at
+        return (tokens - 1) / span if span > 0 else None
+
+    @property
+    def usage(self) -> Usage:
+        """The server's usage (last chunk or the answer), else TGI's token headers, else an estimate."""
+        if self._usage is not None:
+            return Usage(*(_count(self._usage.get(k)) for k in ("prompt_tokens", "completion_tokens",
+                                                                 "total_tokens")))
+        headers = self.result.headers if self.result is not None else {}
+        generated = _count(headers.get("x-generated-tokens"))
+        if generated is not None:
+            prompt = _count(headers.get("x-prompt-tokens"))
+            return Usage(prompt, generated, None if prompt is None else prompt + generated)
+        streamed = bool(self.chunks) or (self.result is not None and bool(self.result.events))
+        return Usage(None, self.output_chunks if streamed else None, None, estimated=True)
+
+    @property
+    def provider(self) -> str:
+        """Who served it: the router's `x-inference-provider`, else the provider named in the model suffix."""
+        if self.result is not None and self.result.provider:
+            return self.result.provider
+        suffix = self.requested_model.partition(":")[2]
+        return "" if suffix in PROVIDER_POLICIES or suffix == "auto" else suffix
+
+    @property
+    def raw_sse(self) -> str:
+        """The stream as received (for 'show raw SSE'); a non-streamed answer's body as is."""
+        if self.raw_events:
+            return "".join(f"data: {data}\n\n" for data in self.raw_events)
+        return self.result.text if self.result is not None else ""
+
+    def as_message(self) -> dict[str, str]:
+        """The assistant turn to append to the conversation for the next request."""
+        return {"role": "assistant", "content": self.text}
+
+    def to_openai(self) -> dict[str, Any]:
+        """The assembled answer in OpenAI `chat.completion` shape, streamed or not."""
+        message: dict[str, Any] = self.as_message()
+        if self._reasoning:
+            message["reasoning_content"] = self.reasoning
+        return {
+            "id": str(self._meta.get("id") or ""), "object": "chat.completion",
+            "created": int(self._meta.get("created") or 0),
+            "model": str(self._meta.get("model") or self.requested_model),
+            "choices": [{"index": 0, "message": message, "finish_reason": self.finish_reason}],
+            "usage": self.usage.as_dict(),
+        }
+
+
+def _requested_model(request: InferenceRequest) -> str:
+    body = request.json_body
+    return str(body.get("model") or "") if isinstance(body, Mapping) else request.model_id
+
+
+def _error_text(error: Any) -> str:
+    return str(error.get("message", error)) if isinstance(error, Mapping) else str(error)
+
+
+def _first_choice(data: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    choices = data.get("choices")
+    if not isinstance(choices, list):
+        return None
+    found = [c for c in choices if isinstance(c, Mapping) and c.get("index", 0) == 0]
+    return found[0] if found else None
+
+
+def _count(value: Any) -> int | None:
+    """A token count from JSON or a header: a non-negative whole number, else None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 0 else None
+
+
+def user_message_content(text: str, image_bytes: bytes | None = None,
+                         image_type: str = "image/png") -> str | list[dict[str, Any]]:
+    """A user message's `content`: the text, or OpenAI content parts with the image as a `data:` URL.
+
+    For image-text-to-text models. Raises InvalidParameters for an odd MIME type or an oversized image.
+    """
+    if not image_bytes:
+        return text
+    mime = (image_type or "").strip().lower()
+    if not _IMAGE_TYPE.fullmatch(mime):
+        raise InvalidParameters(f"'{mime[:40]}' is not an image type (expected e.g. image/png).", field="image")
+    if len(image_bytes) > MAX_IMAGE_BYTES:
+        raise InvalidParameters(f"The image is {len(image_bytes) / 2**20:.1f} MB; the limit is "
+                                f"{MAX_IMAGE_BYTES / 2**20:.0f} MB.", field="image")
+    url = f"data:{mime};base64,{base64.b64encode(image_bytes).decode('ascii')}"
+    parts: list[dict[str, Any]] = [{"type": "text", "text": text}] if text.strip() else []
+    return [*parts, {"type": "image_url", "image_url": {"url": url}}]
