@@ -1,0 +1,190 @@
+"""Wiring: the page's event listeners, each a thin adapter from component values to a handler in
+`components.handlers` and from its plain result back to component updates.
+
+Handlers that may wait on the network run with no concurrency limit (own pools), so one visitor's
+cold model or slow Hub search never queues another visitor. Only `run`, `pick_model` and `whoami`
+are public API endpoints; search (driven by key-up events) and layout-only listeners are private.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import gradio as gr
+
+from backend import Hub, Playground, Settings
+from backend.tasks import TASKS, get_task
+
+from .handlers.forms import FormValues, example_title, stock_example, values_from_example
+from .handlers.models import pick_model, search_choices
+from .handlers.run import RunSetup, run_inference
+from .handlers.tokens import WhoAmICache, describe_identity, visitor_token
+from .inputs import FORM_FIELDS, InputPanel
+from .model_picker import ModelPicker
+from .output import OutputPanel
+from .parameters import ParameterPanel
+from .request_view import RequestPanel, code_for
+from .status import StatusPanel
+from .token_panel import TokenPanel
+
+__all__ = ["Page", "wire"]
+
+_NAVIGATION_KEYS = {"ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Enter", "Escape", "Tab", "Shift",
+                    "Control", "Alt", "Meta"}
+_CURATED_MODELS = {spec.default_model for spec in TASKS.values()}
+
+
+def _oauth(oauth_token: gr.OAuthToken | None) -> str | None:
+    return oauth_token.token if oauth_token is not None else None
+
+
+def _offered_examples(spec_name: str, card: dict[str, Any]) -> list[dict[str, Any]]:
+    """The model card's widget examples first, then the task's own example."""
+    spec = get_task(spec_name)
+    stock = stock_example(spec)
+    return [*card.get("examples", []), *([stock] if stock else [])]
+
+
+def _normal(text: str) -> str:
+    # A stock fill-mask text whose mask was swapped for the model's own still counts as stock.
+    return text.strip().replace("<mask>", "[MASK]")
+
+
+_STOCK_PROMPTS = {_normal(values_from_example(spec, stock_example(spec)).prompt) for spec in TASKS.values()}
+
+
+def _is_untouched(kind: str, current: dict[str, Any], *offered: list[dict[str, Any]]) -> bool:
+    """True when the form holds nothing of the visitor's own, so an example may replace it."""
+    if kind in ("image", "audio"):
+        return not current.get(kind)
+    text = _normal(current.get("prompt") or "")
+    examples = (example for group in offered for example in group)
+    return not text or text in _STOCK_PROMPTS or \
+        any(text == _normal(values_from_example(get_task(""), example).prompt) for example in examples)
+
+
+@dataclass
+class Page:
+    """Every panel's handles and the shared backend objects the listeners use."""
+
+    settings: Settings
+    playground: Playground
+    hub: Hub
+    whoami: WhoAmICache
+    picker: ModelPicker
+    tokens: TokenPanel
+    inputs: InputPanel
+    status: StatusPanel
+    output: OutputPanel
+    requests: RequestPanel
+    running: gr.State
+
+    # --- model picker -------------------------------------------------------------------------------
+
+    def on_search(self, task: str, token: str, key: gr.KeyUpData, oauth_token: gr.OAuthToken | None = None
+                  ) -> tuple[Any, Any]:
+        if key.key in _NAVIGATION_KEYS:
+            return gr.skip(), gr.skip()
+        choices, problem = search_choices(self.hub, key.input_value, task, visitor_token(token, _oauth(oauth_token)))
+        return gr.Dropdown(choices=choices), (problem or gr.skip())
+
+    def on_model(self, model_id: str, task: str, prompt: str, image: str | None, audio: str | None,
+                 card: dict[str, Any], token: str, oauth_token: gr.OAuthToken | None = None) -> dict[Any, Any]:
+        pick = pick_model(self.hub, model_id or "", visitor_token(token, _oauth(oauth_token)))
+        new_task = pick.task or task
+        new_card = pick.card or {"model_id": pick.model_id, "mask_token": "", "examples": []}
+        updates = {self.picker.note: pick.note, self.picker.task: new_task, self.picker.card: new_card}
+        current = {"prompt": prompt, "image": image, "audio": audio}
+        return {**updates, **self._examples(new_task, new_card, current, _offered_examples(task, card))}
+
+    def on_task_chosen(self, task: str, model_id: str, prompt: str, image: str | None, audio: str | None,
+                       card: dict[str, Any]) -> dict[Any, Any]:
+        """The visitor changed the task: move off a suggested model, offer the task's examples."""
+        spec = get_task(task)
+        updates: dict[Any, Any] = {}
+        if spec.default_model and (not model_id or model_id in _CURATED_MODELS):
+            updates[self.picker.model] = spec.default_model
+        current = {"prompt": prompt, "image": image, "audio": audio}
+        return {**updates, **self._examples(task, card, current)}
+
+    def on_task_shape(self, task: str) -> dict[Any, Any]:
+        spec = get_task(task)
+        return {**self.inputs.reshape(spec), **self.inputs.parameters.visibility(spec.name),
+                **self.picker.provider_update(spec)}
+
+    def _examples(self, task: str, card: dict[str, Any], current: dict[str, Any],
+                  previously_offered: list[dict[str, Any]] | None = None) -> dict[Any, Any]:
+        """Offer the examples for `task`, and fill the form with the first if it is untouched."""
+        spec, offered = get_task(task), _offered_examples(task, card)
+        updates: dict[Any, Any] = {
+            self.inputs.examples: gr.Dataset(samples=[[example_title(ex)] for ex in offered])}
+        if offered and _is_untouched(spec.input_kind, current, offered, previously_offered or []):
+            updates.update(self.inputs.fill(spec, values_from_example(spec, offered[0], card.get("mask_token", ""))))
+        return updates
+
+    def on_example(self, index: int, task: str, card: dict[str, Any]) -> dict[Any, Any]:
+        offered, spec = _offered_examples(task, card), get_task(task)
+        if index is None or not 0 <= index < len(offered):
+            return {}
+        return self.inputs.fill(spec, values_from_example(spec, offered[index], card.get("mask_token", "")))
+
+    # --- tokens -------------------------------------------------------------------------------------
+
+    def on_identity(self, token: str, oauth_token: gr.OAuthToken | None = None) -> str:
+        return describe_identity(self.whoami, self.settings, visitor_token(token, _oauth(oauth_token)))
+
+    # --- run ----------------------------------------------------------------------------------------
+
+    def on_run(self, language: str, card: dict[str, Any], oauth_token: gr.OAuthToken | None = None,
+               **values: Any) -> Iterator[dict[Any, Any]]:
+        task, model_id = values["task"], values["model"] or ""
+        setup = RunSetup(model_id=model_id, task=task, form=FormValues(**{n: values[n] for n in FORM_FIELDS}),
+                         params=ParameterPanel.values(task, values), extra_params=values["extra_params"] or "",
+                         provider=values["provider"] or "",
+                         mask_token=card.get("mask_token", "") if card.get("model_id") == model_id else "")
+        for view in run_inference(self.playground, setup, visitor_token(values["token"], _oauth(oauth_token))):
+            updates = {**self.status.show(view), **self.output.show(view), **self.requests.show(view, language)}
+            yield {**updates, self.running: view.phase in ("start", "progress")}
+
+    def on_cancel(self, running: bool) -> tuple[Any, Any, bool]:
+        if not running:
+            return gr.skip(), gr.skip(), False
+        return self.status.cancelled(), gr.update(value="Cancelled before an answer came.", visible=True), False
+
+    def run_inputs(self) -> dict[str, Any]:
+        """Keyword inputs of `run`: their names are also its API parameter names."""
+        return {"model": self.picker.model, "task": self.picker.task, "provider": self.picker.provider,
+                **self.inputs.form, "extra_params": self.inputs.parameters.extra, "token": self.tokens.token,
+                **self.inputs.parameters.fields}
+
+    def run_outputs(self) -> list[Any]:
+        return [*self.status.components, *self.output.components, *self.requests.components, self.running]
+
+
+def wire(page: Page) -> None:
+    """Attach every listener."""
+    picker, inputs, tokens = page.picker, page.inputs, page.tokens
+    hub_events: dict[str, Any] = dict(concurrency_limit=None, concurrency_id="hub")
+    picker.model.key_up(page.on_search, [picker.task, tokens.token], [picker.model, picker.note],
+                        trigger_mode="always_last", api_visibility="private", show_progress="hidden", **hub_events)
+    form, media = list(inputs.form.values()), [inputs.form["image"], inputs.form["audio"]]
+    picker.model.change(page.on_model, [picker.model, picker.task, inputs.prompt, *media, picker.card, tokens.token],
+                        [picker.note, picker.task, picker.card, inputs.examples, *form], api_name="pick_model",
+                        **hub_events)
+    picker.task.input(page.on_task_chosen, [picker.task, picker.model, inputs.prompt, *media, picker.card],
+                      [picker.model, inputs.examples, *form], api_visibility="private", queue=False)
+    picker.task.change(page.on_task_shape, picker.task,
+                       [*inputs.form.values(), *inputs.parameters.groups.values(), picker.provider],
+                       api_visibility="private", queue=False)
+    inputs.examples.click(page.on_example, [inputs.examples, picker.task, picker.card], list(inputs.form.values()),
+                          api_visibility="private", queue=False)
+    gr.on([tokens.check.click, tokens.token.submit, tokens.token.blur], page.on_identity, tokens.token,
+          tokens.identity, api_name="whoami", **hub_events)
+    run_event = inputs.run.click(page.on_run, [page.requests.language, picker.card], page.run_outputs(),
+                                 inputs_kwargs=page.run_inputs(), api_name="run", concurrency_limit=None,
+                                 concurrency_id="inference", show_progress="hidden")
+    inputs.cancel.click(page.on_cancel, page.running, [page.status.line, page.output.message, page.running],
+                        cancels=[run_event], api_visibility="private", queue=False)
+    page.requests.language.change(lambda language, snippets: gr.update(**code_for(snippets, language)),
+                                  [page.requests.language, page.requests.snippets], page.requests.code,
+                                  api_visibility="private", queue=False)

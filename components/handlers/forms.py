@@ -1,0 +1,175 @@
+"""The input form as plain data: which fields a task shows, how an example fills them, and how the
+filled form becomes the backend's `inputs` mapping.
+
+One `FormValues` carries every field; `SHAPES` says which of them each input kind uses.
+"""
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from backend.errors import InvalidParameters
+from backend.tasks import TaskSpec
+
+__all__ = ["FormValues", "FormShape", "form_shape", "values_from_example", "example_title", "stock_example",
+           "inputs_for", "check_mask", "ASSETS"]
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+EXAMPLE_MEDIA = {"image": ASSETS / "example.png", "audio": ASSETS / "example.wav"}
+_MASKS = ("[MASK]", "<mask>")
+
+
+@dataclass(frozen=True)
+class FormValues:
+    """Every input field of the page; a task reads the ones its shape shows."""
+
+    prompt: str = ""
+    context: str = ""
+    labels: str = ""
+    multi_label: bool = False
+    sentences: str = ""
+    negative_prompt: str = ""
+    src_lang: str = ""
+    tgt_lang: str = ""
+    system: str = ""
+    image: str | None = None   # a path Gradio wrote the upload to
+    audio: str | None = None
+
+
+@dataclass(frozen=True)
+class FormShape:
+    """Which fields a task shows, and how the main text box is labelled."""
+
+    fields: frozenset[str]
+    prompt_label: str = "Text"
+    prompt_placeholder: str = ""
+
+
+_KIND_SHAPES = {
+    "text": FormShape(frozenset({"prompt"})),
+    "qa": FormShape(frozenset({"prompt", "context"}), "Question", "What do you want to know from the context?"),
+    "zero-shot": FormShape(frozenset({"prompt", "labels", "multi_label"}), "Text to classify"),
+    "similarity": FormShape(frozenset({"prompt", "sentences"}), "Source sentence"),
+    "image": FormShape(frozenset({"image"})),
+    "audio": FormShape(frozenset({"audio"})),
+    "text-to-image": FormShape(frozenset({"prompt", "negative_prompt"}), "Prompt", "Describe the picture"),
+    "chat": FormShape(frozenset({"prompt", "system"}), "Your message"),
+}
+_PROMPT_LABELS = {
+    "fill-mask": ("Text with a mask token", "Put the model's mask token where a word is missing"),
+    "summarization": ("Text to summarize", ""),
+    "translation": ("Text to translate", ""),
+    "text-generation": ("Prompt", "Start a text and let the model continue it"),
+    "feature-extraction": ("Text to embed", ""),
+}
+
+
+def form_shape(spec: TaskSpec) -> FormShape:
+    """The fields `spec` shows; translation adds the optional language codes."""
+    shape = _KIND_SHAPES.get(spec.input_kind, _KIND_SHAPES["text"])
+    if spec.name == "translation":
+        shape = replace(shape, fields=shape.fields | {"src_lang", "tgt_lang"})
+    if spec.name in _PROMPT_LABELS:
+        label, placeholder = _PROMPT_LABELS[spec.name]
+        shape = replace(shape, prompt_label=label, prompt_placeholder=placeholder)
+    return shape
+
+
+def _joined(value: Any, separator: str) -> str:
+    return separator.join(str(item) for item in value) if isinstance(value, (list, tuple)) else str(value or "")
+
+
+def _with_mask(text: str, mask_token: str) -> str:
+    """Swap a stock mask token for the model's own (BERT says [MASK], RoBERTa says <mask>)."""
+    if not mask_token:
+        return text
+    for mask in _MASKS:
+        text = text.replace(mask, mask_token)
+    return text
+
+
+def _chat_fields(messages: Any) -> dict[str, str]:
+    items = [m for m in messages or () if isinstance(m, Mapping)]
+    system = next((str(m.get("content", "")) for m in items if m.get("role") == "system"), "")
+    user = next((str(m.get("content", "")) for m in reversed(items) if m.get("role") == "user"), "")
+    return {"system": system, "prompt": user}
+
+
+def values_from_example(spec: TaskSpec, example: Mapping[str, Any], mask_token: str = "") -> FormValues:
+    """Fill the form from a task's stock example or a model card's widget example.
+
+    Widget examples say `text` / `context` / `candidate_labels` / `multi_class`; the task table
+    says `question` / `labels` / `multi_label`; both spellings are read.
+    """
+    fields: dict[str, Any] = {
+        "prompt": str(example.get("text") or example.get("question") or example.get("source_sentence") or ""),
+        "context": str(example.get("context") or ""),
+        "labels": _joined(example.get("labels") or example.get("candidate_labels"), ", "),
+        "multi_label": bool(example.get("multi_label") or example.get("multi_class")),
+        "sentences": _joined(example.get("sentences"), "\n"),
+        "negative_prompt": str(example.get("negative_prompt") or ""),
+        "src_lang": str(example.get("src_lang") or ""),
+        "tgt_lang": str(example.get("tgt_lang") or ""),
+    }
+    if "messages" in example:
+        fields.update(_chat_fields(example["messages"]))
+    if spec.input_kind in EXAMPLE_MEDIA:
+        fields[spec.input_kind] = str(EXAMPLE_MEDIA[spec.input_kind])
+    if spec.name == "fill-mask":
+        fields["prompt"] = _with_mask(fields["prompt"], mask_token)
+    return FormValues(**fields)
+
+
+def stock_example(spec: TaskSpec) -> dict[str, Any]:
+    """The task table's example; media tasks get our bundled sample file."""
+    example = dict(spec.example)
+    if spec.input_kind in EXAMPLE_MEDIA:
+        example.setdefault("example_title", f"Sample {spec.input_kind} (bundled)")
+    return example
+
+
+def example_title(example: Mapping[str, Any], limit: int = 90) -> str:
+    """What an example button shows: its title, else the start of its text."""
+    title = str(example.get("example_title") or example.get("text") or example.get("question")
+                or example.get("source_sentence") or "example")
+    return title if len(title) <= limit else title[: limit - 1] + "…"
+
+
+def _read_upload(path: str | None) -> tuple[bytes | None, str]:
+    if not path:
+        return None, ""
+    media_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    return Path(path).read_bytes(), media_type
+
+
+def _messages(form: FormValues) -> list[dict[str, str]]:
+    system = [{"role": "system", "content": form.system.strip()}] if form.system.strip() else []
+    return system + [{"role": "user", "content": form.prompt}] if form.prompt.strip() else system
+
+
+def inputs_for(spec: TaskSpec, form: FormValues) -> dict[str, Any]:
+    """The backend's `inputs` mapping for `spec`, read from the fields its shape shows."""
+    kind = spec.input_kind
+    if kind in ("image", "audio"):
+        data, media_type = _read_upload(getattr(form, kind))
+        return {kind: data, f"{kind}_type": media_type}
+    if kind == "qa":
+        return {"question": form.prompt, "context": form.context}
+    if kind == "zero-shot":
+        return {"text": form.prompt, "labels": form.labels, "multi_label": form.multi_label}
+    if kind == "similarity":
+        return {"source_sentence": form.prompt, "sentences": form.sentences}
+    if kind == "text-to-image":
+        return {"text": form.prompt, "negative_prompt": form.negative_prompt}
+    if kind == "chat":
+        return {"messages": _messages(form)}
+    return {"text": form.prompt, "src_lang": form.src_lang, "tgt_lang": form.tgt_lang}
+
+
+def check_mask(spec: TaskSpec, form: FormValues, mask_token: str) -> None:
+    """Fill-mask needs the model's own mask token in the text; say so before anything is sent."""
+    if spec.name == "fill-mask" and mask_token and form.prompt.strip() and mask_token not in form.prompt:
+        raise InvalidParameters(f"Put this model's mask token {mask_token} where the missing word goes.",
+                                field="text")

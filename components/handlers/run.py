@@ -1,0 +1,162 @@
+"""Run: build the request from the form, then follow `Playground.run()` and describe each step.
+
+`run_inference` is a generator of `RunView`s: one when the request is sent, one per second while a
+model loads (so the countdown moves and Cancel is honoured between ticks), partial text while a
+stream arrives, and a last one with the answer. Closing the generator stops the run; nothing more
+is sent after that.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterator, Mapping
+
+from backend import (Finished, InferenceRequest, InferenceResult, Playground, Sending,
+                     Streaming, Waiting, user_message)
+from backend.errors import InvalidInput
+from backend.redact import mask_token
+from backend.settings import resolve_token
+from backend.snippets import build_all
+from backend.tasks import Rendered, get_task, render
+
+from .forms import FormValues, check_mask, inputs_for
+from .media import write_media
+from .status import (NOT_SENT, attempt_rows, finished_line, sending_line, streaming_line, waiting_line)
+
+__all__ = ["RunSetup", "RunView", "run_inference", "raw_view"]
+
+MAX_RAW_CHARS = 200_000   # a bigger body would make the JSON tree unusable in the browser
+STREAM_REFRESH = 0.2      # seconds between partial-text updates while streaming
+
+
+@dataclass(frozen=True)
+class RunSetup:
+    """Everything the visitor set up for one run, as plain values."""
+
+    model_id: str
+    task: str
+    form: FormValues
+    params: Mapping[str, Any] = field(default_factory=dict)
+    extra_params: str = ""
+    provider: str = ""
+    mask_token: str = ""
+
+
+@dataclass(frozen=True)
+class RunView:
+    """One step of a run, for the page. `phase`: start | progress | done | invalid.
+
+    `progress` views only move the status (and partial text); the others replace every panel.
+    """
+
+    phase: str
+    status: str
+    attempts: tuple[tuple[Any, ...], ...] = ()
+    rendered: Rendered | None = None
+    error: str = ""                 # user_message() text, already HTML-escaped
+    raw: Any = None                 # the raw-JSON panel's value
+    request: Mapping[str, Any] | None = None
+    response_headers: Mapping[str, str] = field(default_factory=dict)
+    snippets: Mapping[str, str] = field(default_factory=dict)
+    media_path: str | None = None   # a generated image or audio file
+    source_image: str | None = None  # the uploaded image, for drawing boxes on
+
+
+def _build(playground: Playground, setup: RunSetup) -> InferenceRequest:
+    spec = get_task(setup.task)
+    check_mask(spec, setup.form, setup.mask_token)
+    return playground.build_request(task=spec.name, model_id=setup.model_id, inputs=inputs_for(spec, setup.form),
+                                    params=setup.params, extra_params=setup.extra_params, provider=setup.provider)
+
+
+def _request_display(request: InferenceRequest, token: str | None) -> dict[str, Any]:
+    display = request.as_display(mask_token(token))
+    if not token:
+        display["headers"].pop("Authorization", None)  # nothing is sent, so show nothing
+    return display
+
+
+def raw_view(result: InferenceResult) -> Any:
+    """The raw-JSON panel's value: the parsed body, or a description of a body that is not JSON."""
+    body = result.json
+    if body is not None:
+        text = json.dumps(body, ensure_ascii=False)
+        if len(text) <= MAX_RAW_CHARS:
+            return body
+        return {"note": f"The body is {len(text):,} characters; only the start is shown.",
+                "start": text[:MAX_RAW_CHARS // 10]}
+    described: dict[str, Any] = {"content_type": result.content_type or "(none)", "bytes": len(result.body)}
+    if result.media_type in ("text", "html"):
+        described["text"] = result.text[:MAX_RAW_CHARS // 10]
+    if result.truncated:
+        described["truncated"] = True
+    return described
+
+
+def _finished(setup: RunSetup, result: InferenceResult, base: RunView) -> RunView:
+    rendered = render(setup.task, result)
+    media = write_media(rendered.media, rendered.media_type) if rendered.media else None
+    return replace(base, phase="done", status=finished_line(result),
+                   # One attempt needs no table; the log matters once there were retries.
+                   attempts=_rows(result.attempts) if len(result.attempts) > 1 else (),
+                   rendered=rendered, error=user_message(result.error) if result.error else "",
+                   raw=raw_view(result), response_headers=dict(result.headers), media_path=media)
+
+
+def _rows(log: tuple[Any, ...]) -> tuple[tuple[Any, ...], ...]:
+    return tuple(tuple(row) for row in attempt_rows(log))
+
+
+@dataclass
+class _Stream:
+    """Chunks received so far, and when the page was last shown them."""
+
+    started: float = field(default_factory=time.monotonic)
+    chunks: list[Any] = field(default_factory=list)
+    first_after: float | None = None
+    shown_at: float = 0.0
+
+    def add(self, chunk: Any) -> bool:
+        """Keep `chunk`; True when it is time to refresh the page."""
+        now = time.monotonic()
+        self.chunks.append(chunk)
+        if self.first_after is None:
+            self.first_after = now - self.started
+        if now - self.shown_at < STREAM_REFRESH:
+            return False
+        self.shown_at = now
+        return True
+
+
+def _progress(setup: RunSetup, request: InferenceRequest, event: Any, stream: _Stream) -> RunView | None:
+    """The view for a Waiting, Sending (retry) or Streaming event, or None when there is nothing new."""
+    if isinstance(event, Waiting):
+        return RunView("progress", waiting_line(event), attempts=_rows(event.log))
+    if isinstance(event, Sending) and event.attempt > 1:
+        return RunView("progress", sending_line(event.attempt))
+    if isinstance(event, Streaming) and event.event.json is not None and stream.add(event.event.json):
+        # The task's own renderer reads the chunks so far, so partial text matches the final text.
+        partial = InferenceResult(request, status=200, content_type="text/event-stream", events=tuple(stream.chunks))
+        return RunView("progress", streaming_line(len(stream.chunks), stream.first_after),
+                       rendered=render(setup.task, partial))
+    return None
+
+
+def run_inference(playground: Playground, setup: RunSetup, visitor_token: str | None = None) -> Iterator[RunView]:
+    """Run `setup` with the visitor's token (else the operator's), yielding a view per step."""
+    try:
+        request = _build(playground, setup)
+    except InvalidInput as err:
+        yield RunView(phase="invalid", status=NOT_SENT, error=user_message(err))
+        return
+    used = resolve_token(visitor_token, playground.settings)
+    base = RunView(phase="start", status=sending_line(1), request=_request_display(request, used),
+                   snippets=build_all(request), source_image=setup.form.image)
+    yield base
+    stream = _Stream()
+    for event in playground.run(request, token=visitor_token):
+        if isinstance(event, Finished):
+            yield _finished(setup, event.result, base)
+        elif (view := _progress(setup, request, event, stream)) is not None:
+            yield view

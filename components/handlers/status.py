@@ -1,0 +1,95 @@
+"""The status line and the attempt log, as text: what is happening now, and how the run went.
+
+Header values come from the server, so each one passes `inert()` before it reaches Markdown.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from backend import Attempt, InferenceResult, Waiting
+
+from ..markup import inert
+
+__all__ = ["sending_line", "waiting_line", "streaming_line", "finished_line", "attempt_rows", "ATTEMPT_HEADERS",
+           "NOT_SENT", "CANCELLED"]
+
+NOT_SENT = "✗ **Not sent.** Fix the input and run again; nothing went to the server."
+CANCELLED = "■ **Cancelled.** Nothing more will be sent."
+ATTEMPT_HEADERS = ["attempt", "at (s)", "HTTP", "what happened", "next wait (s)"]
+
+# Polling reasons (backend/polling.py) → the word the status line leads with.
+_WAIT_LABELS = (("model loading", "Loading"), ("service unavailable", "Unavailable (503)"),
+                ("endpoint scaling", "Endpoint waking up"), ("endpoint not accepting", "Endpoint not ready"),
+                ("rate limited", "Rate limited"))
+
+
+def _seconds(value: float) -> str:
+    if value < 1:
+        return f"{value * 1000:.0f} ms"
+    return f"{value:.2f} s" if value < 10 else f"{value:.0f} s"
+
+
+def sending_line(attempt: int) -> str:
+    return "→ **Sending** the request…" if attempt == 1 else f"→ **Sending** attempt {attempt}…"
+
+
+def _wait_label(reason: str) -> str:
+    return next((label for prefix, label in _WAIT_LABELS if reason.startswith(prefix)), reason.capitalize())
+
+
+def _server_estimate_left(event: Waiting) -> float | None:
+    """Seconds the server's `estimated_time` says are left now, counting down during the wait."""
+    if event.estimated_time is None or not event.log or event.log[-1].next_wait is None:
+        return None
+    waited = event.log[-1].next_wait - event.next_try_in
+    return max(event.estimated_time - waited, 0.0)
+
+
+def waiting_line(event: Waiting) -> str:
+    """`Loading — attempt 3, next try in 7 s, about 18 s left by the server's estimate`."""
+    text = f"⌛ **{inert(_wait_label(event.reason))}** — attempt {event.attempt}, next try in " \
+           f"{math.ceil(event.next_try_in)} s"
+    left = _server_estimate_left(event)
+    if left is not None:
+        text += f", about {math.ceil(left)} s left by the server's estimate"
+    return text + f" (gives up in {math.ceil(event.deadline_left)} s; Cancel stops now)"
+
+
+def streaming_line(chunks: int, first_after: float | None) -> str:
+    first = f", first after {_seconds(first_after)}" if first_after is not None else ""
+    return f"⇣ **Streaming** — {chunks} chunk{'s' if chunks != 1 else ''} so far{first}"
+
+
+def _facts(result: InferenceResult) -> list[str]:
+    facts = [_seconds(result.elapsed) + " total"]
+    if result.ttfb is not None:
+        facts.append("first byte " + _seconds(result.ttfb))
+    if result.compute_time:
+        kind = result.headers.get("x-compute-type", "")
+        facts.append(f"compute {inert(result.compute_time)} s" + (f" ({inert(kind)})" if kind else ""))
+    if result.provider:
+        facts.append("provider " + inert(result.provider))
+    request_id = result.headers.get("x-request-id") or result.headers.get("x-inference-id")
+    if request_id:
+        facts.append("request id `" + request_id.replace("`", "'") + "`")
+    if len(result.attempts) > 1:
+        facts.append(f"{len(result.attempts)} attempts")
+    return facts
+
+
+def finished_line(result: InferenceResult) -> str:
+    """`✓ HTTP 200 · 0.42 s total · first byte 0.40 s · compute 0.016 s (cpu) · request id …`."""
+    if result.ok:
+        head = f"✓ **HTTP {result.status}**"
+    elif result.status:
+        head = f"✗ **HTTP {result.status}**"
+    else:
+        head = f"✗ **No answer** ({inert(type(result.error).__name__)})"
+    return " · ".join([head, *_facts(result)])
+
+
+def attempt_rows(log: tuple[Attempt, ...]) -> list[list[Any]]:
+    """The attempt log as table rows, one per try."""
+    return [[a.number, round(a.at, 1), a.status if a.status is not None else "—", a.reason,
+             round(a.next_wait, 1) if a.next_wait is not None else ""] for a in log]

@@ -1,0 +1,57 @@
+"""The model picker: a searchable model dropdown (any full id can be typed), the task it runs as,
+the provider (chat only), and a note saying what the Hub knows about the model.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from backend.tasks import TASKS, TaskSpec
+
+from .handlers.models import curated_choices
+
+__all__ = ["ModelPicker", "build_model_picker", "task_choices", "PROVIDER_CHOICES"]
+
+PROVIDER_CHOICES = ["auto", "fastest", "cheapest"]
+WELCOME = ("Type to search the Hub, or paste any model id such as `org/name`. "
+           "The suggested model for each task is listed first.")
+
+
+def task_choices() -> list[tuple[str, str]]:
+    return [(spec.label, spec.name) for spec in TASKS.values()]
+
+
+@dataclass
+class ModelPicker:
+    """Handles of the picker; `card` holds per-session facts about the picked model."""
+
+    model: gr.Dropdown
+    task: gr.Dropdown
+    provider: gr.Dropdown
+    note: gr.Markdown
+    card: gr.State
+
+    def provider_update(self, spec: TaskSpec, providers: list[str] | None = None) -> dict[Any, Any]:
+        """Provider choice only matters for chat; other task routes reach hf-inference only."""
+        update: dict[str, Any] = {"visible": spec.input_kind == "chat"}
+        if providers is not None:
+            update["choices"] = PROVIDER_CHOICES + [p for p in providers if p not in PROVIDER_CHOICES]
+        return {self.provider: gr.update(**update)}
+
+
+def build_model_picker(spec: TaskSpec) -> ModelPicker:
+    """Render the picker with `spec`'s suggested model selected. Makes no Hub call."""
+    with gr.Row(equal_height=True):
+        model = gr.Dropdown(choices=curated_choices(spec.name), value=spec.default_model, allow_custom_value=True,
+                            filterable=True, label="Model", elem_id="model", scale=3,
+                            info="Search the Hub by name, or paste a full model id")
+        task = gr.Dropdown(choices=task_choices(), value=spec.name, allow_custom_value=True, label="Task",
+                           elem_id="task", scale=2, info="Detected from the Hub; change it if needed")
+        provider = gr.Dropdown(choices=PROVIDER_CHOICES, value="auto", allow_custom_value=True, label="Provider",
+                               elem_id="provider", scale=1, visible=spec.input_kind == "chat",
+                               info="auto, fastest, cheapest or a provider")
+    note = gr.Markdown(WELCOME, elem_id="model-info")
+    card = gr.State({"model_id": spec.default_model, "mask_token": "", "examples": [], "gated": False})
+    return ModelPicker(model, task, provider, note, card)

@@ -1,0 +1,156 @@
+"""The answer: one `#output` container whose per-kind views (labels, entities, boxes, image, audio,
+text, table, embedding summary) are shown one at a time, beside the raw response (`#raw-json`).
+
+Model output is data: it reaches the page through Label, HighlightedText, Textbox, Dataframe and
+JSON (text renderers), and through Markdown only after `inert()`; never through gr.HTML (T10).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import gradio as gr
+
+from backend.tasks import Rendered
+
+from .handlers.run import RunView
+from .markup import inert, inert_with_links
+
+__all__ = ["OutputPanel", "build_output_panel"]
+
+PLACEHOLDER = "The answer appears here. Press **Run** (or Ctrl+Enter)."
+RUNNING = "⌛ Waiting for the answer…"
+VIEWS = ("label", "entities", "boxes", "image", "audio", "text", "table")
+
+
+def _entities_value(rendered: Rendered) -> Any:
+    """Spans over the source text when offsets are known, else (word, label) pairs."""
+    if isinstance(rendered.text, str) and all(e.start is not None and e.end is not None for e in rendered.entities):
+        spans = [{"entity": e.label, "start": e.start, "end": e.end} for e in rendered.entities]
+        return {"text": rendered.text, "entities": spans}
+    return [(e.word, e.label) for e in rendered.entities]
+
+
+def _boxes_value(rendered: Rendered, image: str | None) -> Any:
+    if not image:
+        return None
+    boxes = [((int(b.xmin), int(b.ymin), int(b.xmax), int(b.ymax)), f"{b.label} {b.score:.2f}")
+             for b in rendered.boxes]
+    return (image, boxes)
+
+
+def _table_value(rendered: Rendered) -> Any:
+    if not rendered.table:
+        return None
+    headers, rows = rendered.table
+    return {"headers": list(headers), "data": [list(row) for row in rows]}
+
+
+def _primary_view(view: RunView) -> tuple[str, Any]:
+    """Which view shows the answer, and its value."""
+    rendered = view.rendered
+    assert rendered is not None
+    kind = rendered.kind
+    if kind == "labels":
+        return "label", dict(reversed(rendered.labels))  # keep the best score when labels repeat
+    if kind == "entities":
+        return "entities", _entities_value(rendered)
+    if kind == "boxes" and view.source_image:
+        return "boxes", _boxes_value(rendered, view.source_image)
+    if kind in ("image", "audio") and view.media_path:
+        return kind, view.media_path
+    if kind == "table":
+        return "table", _table_value(rendered)
+    return "text", rendered.text
+
+
+def _summary(rendered: Rendered) -> str:
+    """Scalars worth a glance (score, finish reason, dimensions…) as one inert line."""
+    parts = []
+    for key, value in rendered.summary.items():
+        if isinstance(value, Mapping):
+            value = ", ".join(f"{k} {v}" for k, v in value.items() if not isinstance(v, (list, dict)))
+        elif isinstance(value, (list, tuple)):
+            if key != "first_values":
+                continue
+            value = ", ".join(f"{v:.4f}" if isinstance(v, float) else str(v) for v in value)
+        elif isinstance(value, float):
+            value = f"{value:.4f}"
+        parts.append(f"**{inert(key.replace('_', ' '))}**: {inert(str(value))}")
+    return " · ".join(parts)
+
+
+@dataclass
+class OutputPanel:
+    """Handles of the answer area; `views` maps a view name (VIEWS) to its component."""
+
+    container: gr.Column
+    message: gr.Markdown
+    views: dict[str, gr.components.Component]
+    details: gr.Markdown
+    raw: gr.JSON
+
+    @property
+    def components(self) -> list[gr.components.Component]:
+        return [self.message, *self.views.values(), self.details, self.raw]
+
+    def _show(self, shown: str | None, value: Any, message: str, details: str, raw: Any) -> dict[Any, Any]:
+        updates: dict[Any, Any] = {
+            component: gr.update(visible=name == shown, value=value if name == shown else None)
+            for name, component in self.views.items()}
+        updates[self.message] = gr.update(value=message, visible=bool(message))
+        updates[self.details] = gr.update(value=details, visible=bool(details))
+        updates[self.raw] = raw
+        return updates
+
+    def show(self, view: RunView) -> dict[Any, Any]:
+        """Updates for one step of a run (progress steps only touch streamed text)."""
+        if view.phase == "progress":
+            if view.rendered is None:
+                return {}
+            return {self.views["text"]: gr.update(visible=True, value=view.rendered.text),
+                    self.message: gr.update(visible=False)}
+        if view.phase == "invalid":
+            return {self.message: gr.update(value=inert_with_links(view.error, already_html_escaped=True),
+                                            visible=True)}
+        if view.phase == "start" or view.rendered is None:
+            return self._show(None, None, RUNNING, "", None)
+        return self._done(view)
+
+    def _done(self, view: RunView) -> dict[Any, Any]:
+        rendered = view.rendered
+        assert rendered is not None
+        if view.error:
+            message = "⚠ " + inert_with_links(view.error, already_html_escaped=True)
+            return self._show(None, None, message, "", view.raw)
+        shown, value = _primary_view(view)
+        updates = self._show(shown, value, "", _summary(rendered), view.raw)
+        if shown != "table" and rendered.table:
+            # Completed sentences, per-entity scores, box coordinates: the rows the chart cannot hold.
+            updates[self.views["table"]] = gr.update(visible=True, value=_table_value(rendered))
+        return updates
+
+
+def build_output_panel() -> OutputPanel:
+    """Render the answer (left) and the raw response (right), side by side."""
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=1, elem_id="output", min_width=300) as container:
+            message = gr.Markdown(PLACEHOLDER, elem_id="output-message")
+            views: dict[str, gr.components.Component] = {
+                "label": gr.Label(label="Answer", num_top_classes=10, visible=False, elem_id="output-label"),
+                "entities": gr.HighlightedText(label="Entities", show_legend=True, visible=False,
+                                               elem_id="output-entities"),
+                "boxes": gr.AnnotatedImage(label="Detected objects", visible=False, elem_id="output-boxes"),
+                "image": gr.Image(label="Generated image", type="filepath", interactive=False, visible=False,
+                                  elem_id="output-image"),
+                "audio": gr.Audio(label="Audio", type="filepath", interactive=False, visible=False,
+                                  elem_id="output-audio"),
+                "text": gr.Textbox(label="Answer", lines=6, max_lines=30, interactive=False, buttons=["copy"],
+                                   visible=False, elem_id="output-text"),
+                "table": gr.Dataframe(label="Table", interactive=False, visible=False, wrap=True,
+                                      elem_id="output-table"),
+            }
+            details = gr.Markdown(visible=False, elem_id="output-details")
+        with gr.Column(scale=1, min_width=300):
+            raw = gr.JSON(label="Raw response", open=True, elem_id="raw-json", max_height=520)
+    return OutputPanel(container, message, views, details, raw)

@@ -1,0 +1,75 @@
+"""The page layout: header, model picker and token panel on top, the inputs beside the status and
+the answer, then the request inspector and its code. `build_demo` makes no network call.
+
+    ┌ model · task · provider ───────────────┬ token / who am I ┐
+    ├ inputs, examples, parameters, Run ─────┼ status · attempts ┤
+    │                                        │ answer │ raw JSON │
+    ├ request as sent · response headers ────┼ copy as code     ┤
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+
+from backend import Hub, Playground, Settings
+from backend.tasks import TASKS
+
+from .events import Page, wire
+from .handlers.forms import example_title, stock_example, values_from_example
+from .handlers.tokens import WhoAmICache
+from .inputs import build_input_panel
+from .model_picker import build_model_picker
+from .output import build_output_panel
+from .request_view import build_request_panel
+from .status import build_status_panel
+from .token_panel import build_token_panel
+
+__all__ = ["build_demo", "DEFAULT_TASK", "TITLE", "PAGE_CSS", "PAGE_JS", "THEME"]
+
+TITLE = "HF Inference Playground"
+DEFAULT_TASK = "text-classification"
+HEADER = (f"# {TITLE}\n"
+          "Try any Hugging Face model in your browser: pick a model, give it an input and press **Run**. "
+          "You get the rendered answer beside the raw JSON, the exact request, and code to send it yourself.")
+_ASSETS = Path(__file__).resolve().parent / "assets"
+PAGE_CSS = (_ASSETS / "page.css").read_text(encoding="utf-8")
+PAGE_JS = (_ASSETS / "shortcuts.js").read_text(encoding="utf-8")
+# System fonts only: the page must not fetch anything from another host (it also runs offline).
+THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="violet",
+                       font=["ui-sans-serif", "system-ui", "sans-serif"],
+                       font_mono=["ui-monospace", "SFMono-Regular", "monospace"])
+
+
+def _layout(settings: Settings) -> dict[str, object]:
+    """Render every panel inside the current Blocks and return their handles."""
+    spec = TASKS[DEFAULT_TASK]
+    example = stock_example(spec)
+    gr.Markdown(HEADER, elem_id="header")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            picker = build_model_picker(spec)
+        with gr.Column(scale=2):
+            tokens = build_token_panel(settings)
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=2, min_width=320):
+            inputs = build_input_panel(spec, values_from_example(spec, example), [example_title(example)])
+        with gr.Column(scale=3, min_width=420):
+            status = build_status_panel()
+            output = build_output_panel()
+    with gr.Accordion("Request and code", open=True, elem_id="inspector"):
+        requests = build_request_panel()
+    return dict(picker=picker, tokens=tokens, inputs=inputs, status=status, output=output, requests=requests)
+
+
+def build_demo(settings: Settings, playground: Playground | None = None, hub: Hub | None = None) -> gr.Blocks:
+    """The whole page for `settings`; pass `playground`/`hub` to share or fake the backend."""
+    playground = playground or Playground(settings)
+    hub = hub or Hub(settings)
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+        page = Page(settings=settings, playground=playground, hub=hub, whoami=WhoAmICache(hub),
+                    running=gr.State(False), **_layout(settings))  # type: ignore[arg-type]
+        wire(page)
+        demo.load(page.on_identity, page.tokens.token, page.tokens.identity, api_visibility="private",
+                  concurrency_limit=None, concurrency_id="hub")
+    return demo

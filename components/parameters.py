@@ -1,0 +1,90 @@
+"""The "Parameters" accordion: one group of fields per task, built from `TaskSpec.parameters`, plus
+the "Extra parameters (JSON)" box. Empty fields mean "the server's default" and are not sent.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import gradio as gr
+
+from backend.tasks import TASKS, Param, TaskSpec
+
+__all__ = ["ParameterPanel", "build_parameter_panel", "SERVER_DEFAULT", "param_key"]
+
+SERVER_DEFAULT = "(server default)"
+_BOOL_CHOICES = [SERVER_DEFAULT, "true", "false"]
+
+
+def param_key(task: str, name: str) -> str:
+    """The keyword a parameter's value travels under (also its name in the Gradio API)."""
+    return f"{task.replace('-', '_')}__{name}"
+
+
+def _field(spec: TaskSpec, param: Param) -> gr.components.Component:
+    common: dict[str, Any] = dict(label=param.name, info=param.help or None,
+                                  elem_id=f"param-{spec.name}-{param.name}")
+    if param.kind in ("int", "float"):
+        return gr.Number(value=param.default, minimum=param.minimum, maximum=param.maximum,
+                         step=param.step or (1 if param.kind == "int" else 0.1),
+                         precision=0 if param.kind == "int" else None, **common)
+    if param.kind == "bool" and param.default is not None:
+        return gr.Checkbox(value=bool(param.default), **common)
+    if param.kind in ("bool", "choice"):
+        # A tri-state: leaving it on the server's default must differ from sending false.
+        choices = _BOOL_CHOICES if param.kind == "bool" else [SERVER_DEFAULT, *param.choices]
+        return gr.Dropdown(choices=choices, value=param.default or SERVER_DEFAULT, **common)
+    lines = 2 if param.kind == "list" else 1
+    placeholder = "one per line" if param.kind == "list" else "server default"
+    return gr.Textbox(value=param.default or "", lines=lines, placeholder=placeholder, **common)
+
+
+def _value(param: Param, raw: Any) -> Any:
+    """A field's value as the backend expects it; None for "leave it to the server"."""
+    if raw is None or raw == "" or raw == SERVER_DEFAULT:
+        return None
+    if param.kind == "bool" and isinstance(raw, str):
+        return raw == "true"
+    if param.kind == "int" and isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    return raw
+
+
+@dataclass
+class ParameterPanel:
+    """Handles of the accordion; `fields` maps `param_key(task, name)` to its component."""
+
+    accordion: gr.Accordion
+    groups: dict[str, gr.Group]
+    fields: dict[str, gr.components.Component]
+    extra: gr.Textbox
+
+    def visibility(self, task: str) -> dict[gr.Group, Any]:
+        """Show only the current task's group."""
+        return {group: gr.Group(visible=name == task) for name, group in self.groups.items()}
+
+    @staticmethod
+    def values(task: str, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """The current task's parameter values from the keyword values of all fields."""
+        spec = TASKS.get(task)
+        if spec is None:
+            return {}
+        return {p.name: _value(p, raw.get(param_key(task, p.name))) for p in spec.parameters}
+
+
+def build_parameter_panel(task: str) -> ParameterPanel:
+    """Render the accordion, with `task`'s group visible."""
+    groups: dict[str, gr.Group] = {}
+    fields: dict[str, gr.components.Component] = {}
+    with gr.Accordion("Parameters", open=False, elem_id="parameters") as accordion:
+        gr.Markdown("Leave a field empty to use the server's default; only what you set is sent.",
+                    elem_classes=["hint"])
+        for spec in TASKS.values():
+            if not spec.parameters:
+                continue
+            with gr.Group(visible=spec.name == task) as groups[spec.name]:
+                for param in spec.parameters:
+                    fields[param_key(spec.name, param.name)] = _field(spec, param)
+        extra = gr.Textbox(label="Extra parameters (JSON)", lines=2, elem_id="extra-params",
+                           placeholder='{"top_k": 3}', info="Merged over the fields above; checked before sending.")
+    return ParameterPanel(accordion, groups, fields, extra)

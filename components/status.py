@@ -1,0 +1,47 @@
+"""The status line (`#status`): attempts, the loading countdown, then HTTP status, timings, compute
+time, provider and request id; with the attempt log as a small table while retries happen.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from .handlers.run import RunView
+from .handlers.status import ATTEMPT_HEADERS, CANCELLED
+
+__all__ = ["StatusPanel", "build_status_panel"]
+
+READY = "Ready. Press **Run** to send the request."
+
+
+@dataclass
+class StatusPanel:
+    """Handles of the status line and the attempt log."""
+
+    line: gr.Markdown
+    attempts: gr.Dataframe
+
+    @property
+    def components(self) -> list[gr.components.Component]:
+        return [self.line, self.attempts]
+
+    def show(self, view: RunView) -> dict[Any, Any]:
+        updates: dict[Any, Any] = {self.line: view.status}
+        if view.attempts or view.phase != "progress":
+            rows = [list(row) for row in view.attempts]
+            updates[self.attempts] = gr.update(value={"headers": ATTEMPT_HEADERS, "data": rows},
+                                               visible=bool(rows))
+        return updates
+
+    @staticmethod
+    def cancelled() -> str:
+        return CANCELLED
+
+
+def build_status_panel() -> StatusPanel:
+    line = gr.Markdown(READY, elem_id="status")
+    attempts = gr.Dataframe(headers=ATTEMPT_HEADERS, label="Attempts", interactive=False, visible=False,
+                            elem_id="attempts", max_height=220)
+    return StatusPanel(line, attempts)

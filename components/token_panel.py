@@ -1,0 +1,40 @@
+"""The token panel: who runs are made as, a per-session token field that overrides the operator's
+token, and on a Space the "Sign in with Hugging Face" button.
+
+The field is a password box whose value lives only in this browser tab: the app launches with
+run history off, so Gradio keeps nothing in localStorage, and the server's token is never a value.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gradio as gr
+
+from backend import Settings
+
+__all__ = ["TokenPanel", "build_token_panel"]
+
+CHECKING = "Checking the token…"
+
+
+@dataclass
+class TokenPanel:
+    """Handles of the token panel; `login` exists only on a Space."""
+
+    identity: gr.Markdown
+    token: gr.Textbox
+    check: gr.Button
+    login: gr.LoginButton | None
+
+
+def build_token_panel(settings: Settings) -> TokenPanel:
+    """Render the panel. The identity line is filled on page load, not at build time."""
+    with gr.Group(elem_id="token-panel"):
+        identity = gr.Markdown(CHECKING if settings.hf_token else "", elem_id="whoami")
+        login = gr.LoginButton(size="sm") if settings.on_space else None
+        with gr.Row(equal_height=True):
+            token = gr.Textbox(label="Your Hugging Face token (this tab only)", type="password",
+                               placeholder="hf_…", elem_id="token", scale=4,
+                               info="Overrides the server's token; never stored.")
+            check = gr.Button("Check", size="sm", scale=0, min_width=90, elem_id="check-token")
+    return TokenPanel(identity, token, check, login)

@@ -1,0 +1,76 @@
+"""UI-test fixtures: one fake HF server and one launched playground per module, and a helper that
+calls the `/run` endpoint by parameter name with every other parameter left at the page's default.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import pytest
+from gradio_client import Client
+
+import gradio as gr
+
+from tests.fake_hf import FakeHF
+from tests.ui.launch import fake_settings, launched, output_ids
+
+OPERATOR_TOKEN = "hf_operatorTOKENforUItests0000"
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeHF]:
+    with FakeHF() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def app(fake: FakeHF) -> Iterator[tuple[str, gr.Blocks]]:
+    with launched(fake_settings(fake.url, OPERATOR_TOKEN)) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def client(app: tuple[str, gr.Blocks]) -> Client:
+    return Client(app[0], verbose=False)
+
+
+@pytest.fixture
+def hf(fake: FakeHF) -> FakeHF:
+    """The fake server with an empty request log and fresh scripted-model clocks."""
+    fake.reset()
+    return fake
+
+
+def endpoint_defaults(client: Client, api_name: str) -> dict[str, Any]:
+    """Every parameter of an endpoint at the page's initial value."""
+    info = client.view_api(return_format="dict", print_info=False)["named_endpoints"][api_name]
+    return {p["parameter_name"]: p.get("parameter_default") for p in info["parameters"]}
+
+
+class Runner:
+    """Calls /run like pressing Run, with every field not given left at the page's initial value."""
+
+    def __init__(self, client: Client, demo: gr.Blocks) -> None:
+        self.client = client
+        self.defaults = endpoint_defaults(client, "/run")
+        self.ids = output_ids(demo, "/run")
+
+    def __call__(self, **values: Any) -> dict[str, Any]:
+        """The final outputs, keyed by elem_id (`status`, `raw-json`, `output-label`, ...)."""
+        outputs = self.client.predict(**{**self.defaults, **values}, api_name="/run")
+        return dict(zip(self.ids, outputs))
+
+
+@pytest.fixture(scope="module")
+def run(client: Client, app: tuple[str, gr.Blocks]) -> Runner:
+    return Runner(client, app[1])
+
+
+def value(update: Any) -> Any:
+    """A component's value from what an endpoint returned (a plain value or an update dict)."""
+    if isinstance(update, dict) and update.get("__type__") == "update":
+        return update.get("value")
+    return update
+
+
+def shown(update: Any) -> bool:
+    return not (isinstance(update, dict) and update.get("visible") is False)
