@@ -23,7 +23,7 @@ from backend.tasks import TASKS
 from tests.conftest import SENTINEL
 from tests.fake_hf import FakeHF, Received
 
-DECOY = "hf_DECOYwrongVariable000000000000"  # in the variable a snippet must NOT read
+DECOY = "hf_DECOYwrongVariable00000"  # in the variable a snippet must NOT read
 SST2 = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
 HOSTILE = ("It's \"quoted\" $HOME $(touch pwned) `touch pwned` \\ back\\slash\nnew line\ttab ünïcødé 😀 "
            "\u202ebidi ${HF_TOKEN} %s {0} '; rm -rf ~ #")
