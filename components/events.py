@@ -117,7 +117,8 @@ class Page:
         """Offer the examples for `task`, and fill the form with the first if it is untouched."""
         spec, offered = get_task(task), _offered_examples(task, card)
         updates: dict[Any, Any] = {
-            self.inputs.examples: gr.Dataset(samples=[[example_title(ex)] for ex in offered])}
+            self.inputs.examples: gr.Dataset(samples=[[example_title(ex, card.get("mask_token", ""))]
+                                                      for ex in offered])}
         if offered and _is_untouched(spec.input_kind, current, offered, previously_offered or []):
             updates.update(self.inputs.fill(spec, values_from_example(spec, offered[0], card.get("mask_token", ""))))
         return updates

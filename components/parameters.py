@@ -21,12 +21,21 @@ def param_key(task: str, name: str) -> str:
     return f"{task.replace('-', '_')}__{name}"
 
 
+def _range(param: Param) -> str:
+    if param.minimum is None and param.maximum is None:
+        return ""
+    low = "" if param.minimum is None else f"{param.minimum:g}"
+    high = "" if param.maximum is None else f"{param.maximum:g}"
+    return f" Range {low}–{high}." if low and high else (f" At least {low}." if low else f" At most {high}.")
+
+
 def _field(spec: TaskSpec, param: Param) -> gr.components.Component:
-    common: dict[str, Any] = dict(label=param.name, info=param.help or None,
-                                  elem_id=f"param-{spec.name}-{param.name}")
+    info = (param.help + _range(param)).strip() if param.kind in ("int", "float") else param.help
+    common: dict[str, Any] = dict(label=param.name, info=info or None, elem_id=f"param-{spec.name}-{param.name}")
     if param.kind in ("int", "float"):
-        return gr.Number(value=param.default, minimum=param.minimum, maximum=param.maximum,
-                         step=param.step or (1 if param.kind == "int" else 0.1),
+        # No minimum/maximum on the component: the backend checks ranges and says so beside the
+        # answer, like every other input mistake, instead of Gradio's own pop-up.
+        return gr.Number(value=param.default, step=param.step or (1 if param.kind == "int" else 0.1),
                          precision=0 if param.kind == "int" else None, **common)
     if param.kind == "bool" and param.default is not None:
         return gr.Checkbox(value=bool(param.default), **common)

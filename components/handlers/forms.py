@@ -130,10 +130,10 @@ def stock_example(spec: TaskSpec) -> dict[str, Any]:
     return example
 
 
-def example_title(example: Mapping[str, Any], limit: int = 90) -> str:
-    """What an example button shows: its title, else the start of its text."""
-    title = str(example.get("example_title") or example.get("text") or example.get("question")
-                or example.get("source_sentence") or "example")
+def example_title(example: Mapping[str, Any], mask_token: str = "", limit: int = 90) -> str:
+    """What an example button shows: its title, else the start of its text (with the model's mask)."""
+    title = _with_mask(str(example.get("example_title") or example.get("text") or example.get("question")
+                           or example.get("source_sentence") or "example"), mask_token)
     return title if len(title) <= limit else title[: limit - 1] + "…"
 
 

@@ -59,7 +59,7 @@ def search_choices(hub: Hub, query: str, task: str = "", token: str | None = Non
                                                                             already_html_escaped=True)
     choices = [(choice_label(card), card.id) for card in cards]
     exact = [choice for choice in choices if choice[1] == query]
-    typed = exact or ([(f"{query} · use this id as typed", query)] if _is_model_id(query) else [])
+    typed = exact or ([(f"{query} · use this id as typed", query)] if "/" in query and _is_model_id(query) else [])
     # A full id typed by the visitor comes first, so Enter picks it even when search ranks it lower.
     return typed + [choice for choice in choices if choice[1] != query], ""
 

@@ -3,6 +3,8 @@ calls the `/run` endpoint by parameter name with every other parameter left at t
 """
 from __future__ import annotations
 
+import html
+import re
 from typing import Any, Iterator
 
 import pytest
@@ -30,7 +32,8 @@ def app(fake: FakeHF) -> Iterator[tuple[str, gr.Blocks]]:
 
 @pytest.fixture(scope="module")
 def client(app: tuple[str, gr.Blocks]) -> Client:
-    return Client(app[0], verbose=False)
+    # download_files=False: an answer whose JSON has a "path" key must not be taken for a file to fetch.
+    return Client(app[0], verbose=False, download_files=False)
 
 
 @pytest.fixture
@@ -70,6 +73,11 @@ def value(update: Any) -> Any:
     if isinstance(update, dict) and update.get("__type__") == "update":
         return update.get("value")
     return update
+
+
+def plain(markdown: str) -> str:
+    """What inert Markdown reads as on the page: escapes and HTML entities undone."""
+    return html.unescape(re.sub(r"\\(.)", r"\1", markdown))
 
 
 def shown(update: Any) -> bool:
