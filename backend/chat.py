@@ -117,14 +117,16 @@ class ChatStream:
             self.malformed += 1  # not JSON, or JSON that is no chunk; the stream goes on
             return False
         self.chunks.append(data)
+        return self._take_answer(data, "delta", now)
+
+    def _take_answer(self, data: Mapping[str, Any], part: str, now: float) -> bool:
+        """A chunk (`part` "delta") or a whole `chat.completion` (`part` "message")."""
         self._take_meta(data)
-        choice = _first_choice(data)
-        if choice is None:
-            return False
+        choice = _first_choice(data) or {}
         if choice.get("finish_reason"):
             self.finish_reason = str(choice["finish_reason"])
-        delta = choice.get("delta")
-        return self._take_output(delta if isinstance(delta, Mapping) else {}, now)
+        output = choice.get(part)
+        return self._take_output(output if isinstance(output, Mapping) else {}, now)
 
     def _take_meta(self, data: Mapping[str, Any]) -> None:
         for key in ("id", "created", "model"):
@@ -134,19 +136,16 @@ class ChatStream:
             self._usage = data["usage"]
 
     def _take_output(self, part: Mapping[str, Any], now: float) -> bool:
-        """`part` is a stream's delta or a finished answer's message."""
-        content = part.get("content")
+        content = part.get("content") if isinstance(part.get("content"), str) else ""
         reasoning = next((part[k] for k in _REASONING_KEYS if isinstance(part.get(k), str) and part[k]), "")
-        if isinstance(content, str) and content:
+        if not (content or reasoning):
+            return False
+        if content:
             self._content.append(content)
             if self.first_token_at is None:
                 self.first_token_at = now
-        else:
-            content = ""
         if reasoning:
             self._reasoning.append(reasoning)
-        if not (content or reasoning):
-            return False
         self.output_chunks += 1
         if self._first_output_at is None:
             self._first_output_at = now
@@ -164,14 +163,7 @@ class ChatStream:
                 changed |= self._take_json(event, now)
             return changed
         body = result.json if result.ok else None
-        if not isinstance(body, Mapping):
-            return False
-        self._take_meta(body)
-        choice = _first_choice(body) or {}
-        if choice.get("finish_reason"):
-            self.finish_reason = str(choice["finish_reason"])
-        message = choice.get("message")
-        return self._take_output(message if isinstance(message, Mapping) else {}, now)
+        return self._take_answer(body, "message", now) if isinstance(body, Mapping) else False
 
     # -- what the panel shows ---------------------------------------------------------------------
     @property
@@ -272,8 +264,7 @@ def _first_choice(data: Mapping[str, Any]) -> Mapping[str, Any] | None:
     choices = data.get("choices")
     if not isinstance(choices, list):
         return None
-    found = [c for c in choices if isinstance(c, Mapping) and c.get("index", 0) == 0]
-    return found[0] if found else None
+    return next((c for c in choices if isinstance(c, Mapping) and c.get("index", 0) == 0), None)
 
 
 def _count(value: Any) -> int | None:
