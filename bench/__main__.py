@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["bench.backend_overhead"]
+BENCHMARKS = ["bench.backend_overhead", "bench.chat_stream"]
 
 
 def main(names: list[str]) -> None:
