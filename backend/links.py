@@ -1,0 +1,150 @@
+"""Shareable links: a form filled from `?model=&task=&text=...`, and frozen results in a URL.
+
+A link is untrusted input. `form_from_query` checks every value, drops what fails with a warning
+and never raises or sends anything; an endpoint may come from a link only if it is a Hugging Face
+host. `freeze` packs a `HistoryEntry` into a compact URL-safe token (a version byte, then zlib'd
+JSON, in base64url; never pickle) and `thaw` unpacks one strictly, so a colleague sees the answer
+without calling the API.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import zlib
+from dataclasses import dataclass, fields
+from typing import Any, Callable, Mapping
+from urllib.parse import urlencode, urlsplit
+
+from .errors import InvalidEndpointUrl, InvalidInput, PlaygroundError, user_message
+from .history import HistoryEntry
+from .plain_json import loads_checked
+from .settings import Settings
+from .targets import check_endpoint_url, is_hf_host, validate_model_id, validate_provider
+from .tasks import TASKS
+
+__all__ = ["FormState", "form_from_query", "query_from_form", "freeze", "thaw", "MAX_TEXT", "MAX_FROZEN_CHARS"]
+
+MAX_TEXT = 5_000          # characters of a text, question or context field taken from a link
+MAX_LABELS, MAX_LABEL = 20, 100
+MAX_FROZEN_CHARS = 8_000  # a frozen token stays well inside what browsers and chat apps keep of a URL
+MAX_FROZEN_JSON = 512 * 1024  # inflated size: a small token must not unpack into a zip bomb
+FROZEN_VERSION = 1
+_URL_SAFE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+@dataclass(frozen=True)
+class FormState:
+    """What a link puts in the form; every field is checked. `warnings` are escaped text for the page."""
+
+    model: str = ""
+    task: str = ""
+    text: str = ""
+    question: str = ""
+    context: str = ""
+    labels: tuple[str, ...] = ()
+    provider: str = ""
+    endpoint: str = ""
+    frozen: HistoryEntry | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def _capped(value: str) -> str:
+    if len(value) > MAX_TEXT:
+        raise InvalidInput(f"longer than {MAX_TEXT} characters.")
+    return value
+
+
+def _known_task(value: str) -> str:
+    if value not in TASKS:
+        raise InvalidInput(f"'{value[:64]}' is not a task this playground knows.")
+    return value
+
+
+def _labels(value: str) -> tuple[str, ...]:
+    labels = tuple(label.strip() for label in value.split(",") if label.strip())
+    if len(labels) > MAX_LABELS or any(len(label) > MAX_LABEL for label in labels):
+        raise InvalidInput(f"at most {MAX_LABELS} labels of up to {MAX_LABEL} characters each.")
+    return labels
+
+
+def _refuse_lookup(host: str) -> list[str]:
+    raise OSError("links never trigger DNS lookups")
+
+
+def _hf_endpoint(value: str) -> str:
+    # Any other host would receive whatever the visitor runs, so a link may not name one.
+    parts = urlsplit(value)
+    if len(value) > 2048 or parts.scheme != "https" or not is_hf_host(parts.hostname or ""):
+        raise InvalidEndpointUrl("a link may only name a Hugging Face endpoint (*.endpoints.huggingface.cloud).")
+    return check_endpoint_url(value, Settings(), resolve=_refuse_lookup).url
+
+
+def freeze(entry: HistoryEntry) -> str:
+    """A URL-safe token holding `entry`; raises InvalidInput when it would not fit in a link."""
+    packed = bytes([FROZEN_VERSION]) + zlib.compress(json.dumps(entry.to_dict(), separators=(",", ":")).encode(), 9)
+    token = base64.urlsafe_b64encode(packed).rstrip(b"=").decode("ascii")
+    if len(token) > MAX_FROZEN_CHARS:
+        raise InvalidInput(f"This result is too large for a link ({len(token) // 1000} KB packed, the limit is "
+                           f"{MAX_FROZEN_CHARS // 1000} KB). Export it as a demo script instead.")
+    return token
+
+
+def thaw(token: str) -> HistoryEntry:
+    """The entry a `freeze` token holds; raises InvalidInput for anything that is not a valid one."""
+    if not isinstance(token, str) or len(token) > MAX_FROZEN_CHARS or not _URL_SAFE.fullmatch(token):
+        raise InvalidInput("The frozen result in this link is damaged or too long.")
+    try:
+        packed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except (binascii.Error, ValueError):
+        raise InvalidInput("The frozen result in this link is damaged.") from None
+    if packed[:1] != bytes([FROZEN_VERSION]):
+        raise InvalidInput("The frozen result in this link is from another version of the playground.")
+    inflater = zlib.decompressobj()
+    try:
+        raw = inflater.decompress(packed[1:], MAX_FROZEN_JSON + 1)
+    except zlib.error:
+        raise InvalidInput("The frozen result in this link is damaged.") from None
+    if not inflater.eof or inflater.unused_data or len(raw) > MAX_FROZEN_JSON:
+        raise InvalidInput("The frozen result in this link is damaged or too large.")
+    return HistoryEntry.from_dict(loads_checked(raw, MAX_FROZEN_JSON, "frozen result"), "frozen result")
+
+
+# Query key (= FormState field) -> its check, which returns the value to keep or raises InvalidInput.
+_FIELDS: dict[str, Callable[[str], Any]] = {
+    "model": validate_model_id, "task": _known_task, "text": _capped, "question": _capped, "context": _capped,
+    "labels": _labels, "provider": validate_provider, "endpoint": _hf_endpoint, "frozen": thaw,
+}
+
+
+def form_from_query(params: Mapping[str, Any]) -> FormState:
+    """The form a link describes; invalid values are dropped with a warning, unknown keys ignored."""
+    values: dict[str, Any] = {}
+    warnings: list[str] = []
+    for key, check in _FIELDS.items():
+        raw = params.get(key)
+        if raw is None or raw == "":
+            continue
+        try:
+            if not isinstance(raw, str):
+                raise InvalidInput("not text.")
+            values[key] = check(raw)
+        except PlaygroundError as err:
+            warnings.append(f"Ignored '{key}' from the link: {user_message(err)}")
+    return FormState(**values, warnings=tuple(warnings))
+
+
+def query_from_form(form: FormState) -> str:
+    """The query string (no '?') for "copy link"; empty fields are left out, `frozen` is packed."""
+    pairs = []
+    for spec in fields(FormState):
+        value = getattr(form, spec.name)
+        if spec.name == "warnings" or value in ("", (), None):
+            continue
+        if spec.name == "labels":
+            value = ", ".join(value)
+        elif spec.name == "frozen":
+            value = freeze(value)
+        pairs.append((spec.name, value))
+    return urlencode(pairs)
