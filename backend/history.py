@@ -90,9 +90,11 @@ class HistoryEntry:
         """The stored answer as a result the renderers can show, without calling the API."""
         request = InferenceRequest("POST", self.endpoint_url, token_kind="none", model_id=self.model,
                                    task=self.task, is_endpoint=bool(self.endpoint_url))
+        streamed = self.content_type.startswith("text/event-stream") and isinstance(self.response, list)
         return InferenceResult(request, status=self.status, elapsed=self.latency or 0.0,
                                content_type=self.content_type or "application/json", body=_body_of(self),
-                               truncated=self.truncated, error=PlaygroundError(self.error) if self.error else None)
+                               truncated=self.truncated, error=PlaygroundError(self.error) if self.error else None,
+                               events=tuple(self.response) if streamed else ())
 
 
 def _replayable(name: str, value: Any) -> Any:

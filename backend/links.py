@@ -75,8 +75,12 @@ def _refuse_lookup(host: str) -> list[str]:
 
 def _hf_endpoint(value: str) -> str:
     # Any other host would receive whatever the visitor runs, so a link may not name one.
-    parts = urlsplit(value)
-    if len(value) > 2048 or parts.scheme != "https" or not is_hf_host(parts.hostname or ""):
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname or ""
+    except ValueError:  # e.g. an unclosed "[" IPv6 bracket
+        raise InvalidEndpointUrl("that endpoint URL cannot be parsed.") from None
+    if len(value) > 2048 or parts.scheme != "https" or not is_hf_host(host):
         raise InvalidEndpointUrl("a link may only name a Hugging Face endpoint (*.endpoints.huggingface.cloud).")
     return check_endpoint_url(value, Settings(), resolve=_refuse_lookup).url
 

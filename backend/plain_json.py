@@ -23,7 +23,8 @@ __all__ = ["BYTES_KEY", "INLINE_BYTES", "MAX_STRING", "MAX_DEPTH", "plain", "des
 BYTES_KEY = "$bytes"
 INLINE_BYTES = 32 * 1024  # small uploads (an icon, a short clip) replay from the export; larger keep a digest
 MAX_STRING = 200_000  # characters of one stored string, a stored answer included
-MAX_DEPTH = 64
+MAX_DEPTH = 48  # nesting kept in one stored value; deeper parts become a note
+_DOCUMENT_DEPTH = MAX_DEPTH + 8  # room for the document (a script, its entries) around the values
 
 
 def describe_bytes(data: bytes, media_type: str = "") -> dict[str, Any]:
@@ -118,6 +119,6 @@ def loads_checked(text: str | bytes, max_bytes: int, what: str) -> Any:
     except (ValueError, RecursionError) as err:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         reason = err.msg if isinstance(err, json.JSONDecodeError) else "not valid JSON"
         raise InvalidInput(f"The {what} is not valid JSON ({reason}).") from None
-    if not _depth_within(value, MAX_DEPTH):
-        raise InvalidInput(f"The {what} is nested more than {MAX_DEPTH} levels deep.")
+    if not _depth_within(value, _DOCUMENT_DEPTH):
+        raise InvalidInput(f"The {what} is nested more than {_DOCUMENT_DEPTH} levels deep.")
     return value

@@ -12,6 +12,7 @@ from backend import Playground, load_settings
 from backend.compare import compare
 from backend.history import History, entry_from_run
 from backend.links import freeze, thaw
+from backend.tasks import render
 from backend.warmup import warm_up
 from tests.conftest import SENTINEL, assert_no_secret
 from tests.fake_hf import FakeHF
@@ -97,3 +98,22 @@ def test_a_demo_script_replays_the_same_request_and_answer(fake_hf: FakeHF, play
     assert replayed == request
     again = playground.run_to_end(replayed, "hf_demo")
     assert isinstance(again.json, list) and again.json == first.json == imported.entries[0].response
+
+
+FROZEN_RUNS = [
+    ("text-classification", SST2, {"text": "I like you"}, {}),
+    ("zero-shot-classification", "facebook/bart-large-mnli", {"text": "I want my money back", "labels": "refund, faq"},
+     {}),
+    ("fill-mask", "google-bert/bert-base-uncased", {"text": "Paris is the [MASK] of France."}, {}),
+    ("chat-completion", "fake/chat-pace-1", {"messages": [{"role": "user", "content": "Hi"}]}, {"stream": True}),
+]
+
+
+@pytest.mark.parametrize("task, model, inputs, params", FROZEN_RUNS, ids=[run[0] for run in FROZEN_RUNS])
+def test_a_frozen_result_renders_like_the_live_one(playground: Playground, task: str, model: str, inputs: dict,
+                                                   params: dict) -> None:
+    request = playground.build_request(task=task, inputs=inputs, model_id=model, params=params)
+    live = playground.run_to_end(request, "hf_demo")
+    frozen = thaw(freeze(entry_from_run(request, live, inputs, params))).as_result()
+    assert live.ok and frozen.ok
+    assert render(task, frozen) == render(task, live)
