@@ -7,7 +7,8 @@ are public API endpoints; search (driven by key-up events) and layout-only liste
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 import gradio as gr
@@ -15,6 +16,7 @@ import gradio as gr
 from backend import Hub, Playground, Settings
 from backend.tasks import TASKS, get_task
 
+from .handlers.debounce import LatestOnly
 from .handlers.forms import FormValues, example_title, stock_example, values_from_example
 from .handlers.models import pick_model, search_choices
 from .handlers.run import RunSetup, run_inference
@@ -29,8 +31,11 @@ from .token_panel import TokenPanel
 
 __all__ = ["Page", "wire"]
 
-_NAVIGATION_KEYS = {"ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Enter", "Escape", "Tab", "Shift",
-                    "Control", "Alt", "Meta"}
+# Seconds of quiet typing before the Hub is asked. Gradio 6.31's key-up event data can repeat an
+# earlier keystroke's text under fast typing, so the query is read from the input box itself (READ_QUERY)
+# and stale answers are dropped server-side instead of relying on `trigger_mode="always_last"`.
+SEARCH_PAUSE = 0.25
+READ_QUERY = "(task, token, query) => [task, token, document.querySelector('#model input')?.value ?? query]"
 _CURATED_MODELS = {spec.default_model for spec in TASKS.values()}
 
 
@@ -78,14 +83,23 @@ class Page:
     output: OutputPanel
     requests: RequestPanel
     running: gr.State
+    searches: LatestOnly = field(default_factory=LatestOnly)
 
     # --- model picker -------------------------------------------------------------------------------
 
-    def on_search(self, task: str, token: str, key: gr.KeyUpData, oauth_token: gr.OAuthToken | None = None
-                  ) -> tuple[Any, Any]:
-        if key.key in _NAVIGATION_KEYS:
+    def on_search(self, task: str, token: str, query: str, request: gr.Request,
+                  oauth_token: gr.OAuthToken | None = None) -> tuple[Any, Any]:
+        """Search as the visitor types: wait for a pause in typing, and show only the newest answer."""
+        session = request.session_hash or ""
+        ticket = self.searches.begin(session, query or "")
+        if ticket is None:
             return gr.skip(), gr.skip()
-        choices, problem = search_choices(self.hub, key.input_value, task, visitor_token(token, _oauth(oauth_token)))
+        time.sleep(SEARCH_PAUSE)
+        if not self.searches.is_latest(session, ticket):
+            return gr.skip(), gr.skip()
+        choices, problem = search_choices(self.hub, query or "", task, visitor_token(token, _oauth(oauth_token)))
+        if not self.searches.is_latest(session, ticket):
+            return gr.skip(), gr.skip()
         return gr.Dropdown(choices=choices), (problem or gr.skip())
 
     def on_model(self, model_id: str, task: str, prompt: str, image: str | None, audio: str | None,
@@ -166,8 +180,9 @@ def wire(page: Page) -> None:
     """Attach every listener."""
     picker, inputs, tokens = page.picker, page.inputs, page.tokens
     hub_events: dict[str, Any] = dict(concurrency_limit=None, concurrency_id="hub")
-    picker.model.key_up(page.on_search, [picker.task, tokens.token], [picker.model, picker.note],
-                        trigger_mode="always_last", api_visibility="private", show_progress="hidden", **hub_events)
+    picker.model.key_up(page.on_search, [picker.task, tokens.token, picker.query], [picker.model, picker.note],
+                        js=READ_QUERY, trigger_mode="multiple", api_visibility="private", show_progress="hidden",
+                        **hub_events)
     form, media = list(inputs.form.values()), [inputs.form["image"], inputs.form["audio"]]
     picker.model.change(page.on_model, [picker.model, picker.task, inputs.prompt, *media, picker.card, tokens.token],
                         [picker.note, picker.task, picker.card, inputs.examples, *form], api_name="pick_model",
@@ -179,7 +194,7 @@ def wire(page: Page) -> None:
                        api_visibility="private", queue=False)
     inputs.examples.click(page.on_example, [inputs.examples, picker.task, picker.card], list(inputs.form.values()),
                           api_visibility="private", queue=False)
-    gr.on([tokens.check.click, tokens.token.submit, tokens.token.blur], page.on_identity, tokens.token,
+    gr.on([tokens.token.submit, tokens.token.blur], page.on_identity, tokens.token,
           tokens.identity, api_name="whoami", **hub_events)
     run_event = inputs.run.click(page.on_run, [page.requests.language, picker.card], page.run_outputs(),
                                  inputs_kwargs=page.run_inputs(), api_name="run", concurrency_limit=None,

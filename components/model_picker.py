@@ -32,6 +32,7 @@ class ModelPicker:
     provider: gr.Dropdown
     note: gr.Markdown
     card: gr.State
+    query: gr.Textbox   # hidden: carries the text typed in the model box to the search
 
     def provider_update(self, spec: TaskSpec, providers: list[str] | None = None) -> dict[Any, Any]:
         """Provider choice only matters for chat; other task routes reach hf-inference only."""
@@ -54,4 +55,5 @@ def build_model_picker(spec: TaskSpec) -> ModelPicker:
                                info="auto, fastest, cheapest or a provider")
     note = gr.Markdown(WELCOME, elem_id="model-info")
     card = gr.State({"model_id": spec.default_model, "mask_token": "", "examples": [], "gated": False})
-    return ModelPicker(model, task, provider, note, card)
+    query = gr.Textbox(visible=False)
+    return ModelPicker(model, task, provider, note, card, query)

@@ -22,8 +22,7 @@ class TokenPanel:
     """Handles of the token panel; `login` exists only on a Space."""
 
     identity: gr.Markdown
-    token: gr.Textbox
-    check: gr.Button
+    token: gr.Textbox   # its "Check" button is the box's own submit button
     login: gr.LoginButton | None
 
 
@@ -32,9 +31,6 @@ def build_token_panel(settings: Settings) -> TokenPanel:
     with gr.Group(elem_id="token-panel"):
         identity = gr.Markdown(CHECKING if settings.hf_token else "", elem_id="whoami")
         login = gr.LoginButton(size="sm") if settings.on_space else None
-        with gr.Row(equal_height=True):
-            token = gr.Textbox(label="Your Hugging Face token (this tab only)", type="password",
-                               placeholder="hf_…", elem_id="token", scale=4,
-                               info="Overrides the server's token; never stored.")
-            check = gr.Button("Check", size="sm", scale=0, min_width=90, elem_id="check-token")
-    return TokenPanel(identity, token, check, login)
+        token = gr.Textbox(label="Your Hugging Face token (this tab only)", type="password", placeholder="hf_…",
+                           elem_id="token", submit_btn="Check", info="Overrides the server's token; never stored.")
+    return TokenPanel(identity, token, login)

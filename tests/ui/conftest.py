@@ -60,7 +60,7 @@ class Runner:
     def __call__(self, **values: Any) -> dict[str, Any]:
         """The final outputs, keyed by elem_id (`status`, `raw-json`, `output-label`, ...)."""
         outputs = self.client.predict(**{**self.defaults, **values}, api_name="/run")
-        return dict(zip(self.ids, outputs))
+        return dict(zip(self.ids, outputs, strict=True))
 
 
 @pytest.fixture(scope="module")

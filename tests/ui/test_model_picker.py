@@ -19,7 +19,7 @@ from tests.ui.launch import fake_settings, output_ids
 def pick(client: Client, demo: gr.Blocks, model: str, **values: Any) -> dict[str, Any]:
     outputs = client.predict(model_id=model, **{"task": "text-classification", "prompt": "", "image": None,
                                              "audio": None, "token": "", **values}, api_name="/pick_model")
-    return dict(zip(output_ids(demo, "/pick_model"), outputs))
+    return dict(zip(output_ids(demo, "/pick_model"), outputs, strict=True))
 
 
 def test_picking_a_model_detects_its_task_and_offers_its_examples(client, app, hf) -> None:

@@ -1,0 +1,68 @@
+"""Browser-test fixtures: Debian's Chromium driven by Playwright (never `playwright install`), one
+browser per session, one fake HF server and one playground per module, a fresh page per test.
+Everything is skipped cleanly when /usr/bin/chromium is missing.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from tests.fake_hf import FakeHF
+from tests.ui.launch import fake_settings, launched
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+OPERATOR_TOKEN = "hf_operatorTOKENforBrowser0000"
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeHF]:
+    with FakeHF() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def operator_token() -> str:
+    """The operator's HF_TOKEN for this module's app; a module may override it."""
+    return OPERATOR_TOKEN
+
+
+@pytest.fixture(scope="module")
+def app_url(fake: FakeHF, operator_token: str) -> Iterator[str]:
+    with launched(fake_settings(fake.url, operator_token)) as (url, _demo):
+        yield url
+
+
+@pytest.fixture
+def hf(fake: FakeHF) -> FakeHF:
+    fake.reset()
+    return fake
+
+
+@pytest.fixture
+def page(browser: Any, app_url: str, hf: FakeHF) -> Iterator[Any]:
+    """A fresh browser context on the loaded playground (no state shared between tests)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    tab = context.new_page()
+    tab.goto(app_url)
+    tab.wait_for_selector("#run")
+    yield tab
+    context.close()

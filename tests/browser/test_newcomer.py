@@ -1,0 +1,85 @@
+"""A newcomer's first minutes: the page opens ready to run, and six tasks each show their answer the
+way a person expects (chart, highlighted entities, image, transcript...) beside the raw JSON.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from components.handlers.forms import EXAMPLE_MEDIA
+from tests.browser.actions import ANSWER_TIMEOUT, choose_task, run_and_wait
+
+pytestmark = pytest.mark.browser
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
+
+
+def test_the_page_opens_ready_to_run_and_ctrl_enter_runs_it(page: Any, hf) -> None:
+    expect(page.locator("#prompt textarea")).to_have_value("I like you. I love you.")
+    expect(page.locator("#whoami")).to_contain_text("signed in as")
+
+    page.locator("#prompt textarea").click()
+    page.keyboard.press("Control+Enter")
+
+    expect(page.locator("#status")).to_contain_text("HTTP 200", timeout=ANSWER_TIMEOUT)
+    expect(page.locator("#output-label")).to_contain_text("POSITIVE")
+    expect(page.locator("#raw-json")).to_contain_text("0.9998")
+    expect(page.locator("#request")).to_contain_text("Bearer hf_****0000")
+    expect(page.locator("#code")).to_contain_text("HF_TOKEN")
+    page.wait_for_timeout(300)  # let the label bars finish their transition before the picture
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
+
+def test_named_entities_are_highlighted_in_the_text(page: Any, hf) -> None:
+    choose_task(page, "Token classification (NER)")
+    run_and_wait(page)
+
+    entities = page.locator("#output-entities")
+    expect(entities).to_be_visible()
+    expect(entities).to_contain_text("Sarah")
+    expect(page.locator("#raw-json")).to_contain_text("entity_group")
+
+
+def test_fill_mask_shows_candidate_words_as_a_chart(page: Any, hf) -> None:
+    choose_task(page, "Fill mask")
+    expect(page.locator("#prompt textarea")).to_have_value("Paris is the [MASK] of France.")
+    run_and_wait(page)
+
+    expect(page.locator("#output-label")).to_be_visible()
+    expect(page.locator("#output-table")).to_contain_text("sequence")
+
+
+def test_question_answering_takes_a_question_and_a_context(page: Any, hf) -> None:
+    choose_task(page, "Question answering")
+    expect(page.locator("#context textarea")).to_be_visible()
+    question = page.locator("#prompt textarea").input_value()  # the model card's own example
+    run_and_wait(page)
+
+    expect(page.locator("#output-text textarea")).not_to_have_value("")
+    expect(page.locator("#output-details")).to_contain_text("score")
+    assert question and hf.received[-1].json["inputs"]["question"] == question
+
+
+def test_text_to_image_shows_the_generated_picture(page: Any, hf) -> None:
+    choose_task(page, "Text to image")
+    expect(page.locator("#negative-prompt textarea")).to_be_visible()
+    run_and_wait(page)
+
+    picture = page.locator("#output-image img")
+    expect(picture).to_be_visible()
+    assert picture.evaluate("img => img.complete && img.naturalWidth > 0")
+    expect(page.locator("#raw-json")).to_contain_text("image/jpeg")
+
+
+def test_speech_recognition_transcribes_an_uploaded_file(page: Any, hf) -> None:
+    choose_task(page, "Speech recognition")
+    page.locator("#audio button[aria-label=Clear]").click()  # drop the bundled sample, upload our own
+    page.locator("#audio input[type=file]").set_input_files(str(EXAMPLE_MEDIA["audio"]))
+    expect(page.locator("#audio a[download]")).to_be_attached(timeout=ANSWER_TIMEOUT)
+    run_and_wait(page)
+
+    expect(page.locator("#output-text textarea")).not_to_have_value("")
+    assert hf.received[-1].body == EXAMPLE_MEDIA["audio"].read_bytes()
