@@ -16,8 +16,10 @@ import gradio as gr
 from backend import Hub, Playground, Settings
 from backend.tasks import TASKS, get_task
 
+from .handlers.background import in_background
 from .handlers.debounce import LatestOnly
-from .handlers.forms import FormValues, example_title, stock_example, values_from_example
+from .handlers.examples import is_untouched, offered_examples
+from .handlers.forms import FormValues, example_title, values_from_example
 from .handlers.models import pick_model, search_choices
 from .handlers.run import RunSetup, run_inference
 from .handlers.tokens import WhoAmICache, describe_identity, visitor_token
@@ -43,29 +45,8 @@ def _oauth(oauth_token: gr.OAuthToken | None) -> str | None:
     return oauth_token.token if oauth_token is not None else None
 
 
-def _offered_examples(spec_name: str, card: dict[str, Any]) -> list[dict[str, Any]]:
-    """The model card's widget examples first, then the task's own example."""
-    spec = get_task(spec_name)
-    stock = stock_example(spec)
-    return [*card.get("examples", []), *([stock] if stock else [])]
-
-
-def _normal(text: str) -> str:
-    # A stock fill-mask text whose mask was swapped for the model's own still counts as stock.
-    return text.strip().replace("<mask>", "[MASK]")
-
-
-_STOCK_PROMPTS = {_normal(values_from_example(spec, stock_example(spec)).prompt) for spec in TASKS.values()}
-
-
-def _is_untouched(kind: str, current: dict[str, Any], *offered: list[dict[str, Any]]) -> bool:
-    """True when the form holds nothing of the visitor's own, so an example may replace it."""
-    if kind in ("image", "audio"):
-        return not current.get(kind)
-    text = _normal(current.get("prompt") or "")
-    examples = (example for group in offered for example in group)
-    return not text or text in _STOCK_PROMPTS or \
-        any(text == _normal(values_from_example(get_task(""), example).prompt) for example in examples)
+def _current(prompt: str, image: str | None, audio: str | None) -> dict[str, Any]:
+    return {"prompt": prompt, "image": image, "audio": audio}
 
 
 @dataclass
@@ -108,8 +89,8 @@ class Page:
         new_task = pick.task or task
         new_card = pick.card or {"model_id": pick.model_id, "mask_token": "", "examples": []}
         updates = {self.picker.note: pick.note, self.picker.task: new_task, self.picker.card: new_card}
-        current = {"prompt": prompt, "image": image, "audio": audio}
-        return {**updates, **self._examples(new_task, new_card, current, _offered_examples(task, card))}
+        previous = offered_examples(task, card)
+        return {**updates, **self._examples(new_task, new_card, _current(prompt, image, audio), previous)}
 
     def on_task_chosen(self, task: str, model_id: str, prompt: str, image: str | None, audio: str | None,
                        card: dict[str, Any]) -> dict[Any, Any]:
@@ -118,8 +99,7 @@ class Page:
         updates: dict[Any, Any] = {}
         if spec.default_model and (not model_id or model_id in _CURATED_MODELS):
             updates[self.picker.model] = spec.default_model
-        current = {"prompt": prompt, "image": image, "audio": audio}
-        return {**updates, **self._examples(task, card, current)}
+        return {**updates, **self._examples(task, card, _current(prompt, image, audio))}
 
     def on_task_shape(self, task: str) -> dict[Any, Any]:
         spec = get_task(task)
@@ -129,16 +109,16 @@ class Page:
     def _examples(self, task: str, card: dict[str, Any], current: dict[str, Any],
                   previously_offered: list[dict[str, Any]] | None = None) -> dict[Any, Any]:
         """Offer the examples for `task`, and fill the form with the first if it is untouched."""
-        spec, offered = get_task(task), _offered_examples(task, card)
+        spec, offered = get_task(task), offered_examples(task, card)
         updates: dict[Any, Any] = {
             self.inputs.examples: gr.Dataset(samples=[[example_title(ex, card.get("mask_token", ""))]
                                                       for ex in offered])}
-        if offered and _is_untouched(spec.input_kind, current, offered, previously_offered or []):
+        if offered and is_untouched(spec.input_kind, current, offered, previously_offered or []):
             updates.update(self.inputs.fill(spec, values_from_example(spec, offered[0], card.get("mask_token", ""))))
         return updates
 
     def on_example(self, index: int, task: str, card: dict[str, Any]) -> dict[Any, Any]:
-        offered, spec = _offered_examples(task, card), get_task(task)
+        offered, spec = offered_examples(task, card), get_task(task)
         if index is None or not 0 <= index < len(offered):
             return {}
         return self.inputs.fill(spec, values_from_example(spec, offered[index], card.get("mask_token", "")))
@@ -146,7 +126,8 @@ class Page:
     # --- tokens -------------------------------------------------------------------------------------
 
     def on_identity(self, token: str, oauth_token: gr.OAuthToken | None = None) -> str:
-        return describe_identity(self.whoami, self.settings, visitor_token(token, _oauth(oauth_token)))
+        return describe_identity(self.whoami, self.settings, visitor_token(token, _oauth(oauth_token)),
+                                 can_sign_in=self.tokens.login is not None)
 
     # --- run ----------------------------------------------------------------------------------------
 
@@ -157,7 +138,11 @@ class Page:
                          params=ParameterPanel.values(task, values), extra_params=values["extra_params"] or "",
                          provider=values["provider"] or "",
                          mask_token=card.get("mask_token", "") if card.get("model_id") == model_id else "")
-        for view in run_inference(self.playground, setup, visitor_token(values["token"], _oauth(oauth_token))):
+        views = run_inference(self.playground, setup, visitor_token(values["token"], _oauth(oauth_token)))
+        for view in in_background(views):
+            if view is None:  # nothing new: a chance for Cancel to stop us at once
+                yield {self.running: True}
+                continue
             updates = {**self.status.show(view), **self.output.show(view), **self.requests.show(view, language)}
             yield {**updates, self.running: view.phase in ("start", "progress")}
 

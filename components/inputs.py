@@ -80,9 +80,10 @@ def _media_fields(shape: FormShape, values: FormValues) -> dict[str, gr.componen
     return {
         "image": gr.Image(values.image, type="filepath", image_mode=None, label="Image",
                           sources=["upload", "clipboard"], elem_id="image", visible="image" in shape.fields,
-                          height=260),
+                          height=260, buttons=["fullscreen"]),
         "audio": gr.Audio(values.audio, type="filepath", label="Audio (upload a file or record)",
-                          sources=["upload", "microphone"], elem_id="audio", visible="audio" in shape.fields),
+                          sources=["upload", "microphone"], elem_id="audio", visible="audio" in shape.fields,
+                          buttons=["download"]),
     }
 
 

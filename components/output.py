@@ -111,8 +111,8 @@ class OutputPanel:
             return {self.views["text"]: gr.update(visible=True, value=view.rendered.text),
                     self.message: gr.update(visible=False)}
         if view.phase == "invalid":
-            return {self.message: gr.update(value=inert_with_links(view.error, already_html_escaped=True),
-                                            visible=True)}
+            # Nothing was sent, so no earlier answer stays beside the explanation.
+            return self._show(None, None, "✗ " + inert_with_links(view.error, already_html_escaped=True), "", None)
         if view.phase == "start" or view.rendered is None:
             return self._show(None, None, RUNNING, "", None)
         return self._done(view)
@@ -124,7 +124,9 @@ class OutputPanel:
             message = "⚠ " + inert_with_links(view.error, already_html_escaped=True)
             return self._show(None, None, message, "", view.raw)
         shown, value = _primary_view(view)
-        updates = self._show(shown, value, "", _summary(rendered), view.raw)
+        # An embedding's text already is its summary (dimensions, norm, first values).
+        details = _summary(rendered) if rendered.kind != "embedding" else ""
+        updates = self._show(shown, value, "", details, view.raw)
         if shown != "table" and rendered.table:
             # Completed sentences, per-entity scores, box coordinates: the rows the chart cannot hold.
             updates[self.views["table"]] = gr.update(visible=True, value=_table_value(rendered))
@@ -141,10 +143,11 @@ def build_output_panel() -> OutputPanel:
                 "entities": gr.HighlightedText(label="Entities", show_legend=True, visible=False,
                                                elem_id="output-entities"),
                 "boxes": gr.AnnotatedImage(label="Detected objects", visible=False, elem_id="output-boxes"),
+                # No "share" buttons: they post to Hugging Face discussions, which is not this page's job.
                 "image": gr.Image(label="Generated image", type="filepath", interactive=False, visible=False,
-                                  elem_id="output-image"),
+                                  elem_id="output-image", buttons=["download", "fullscreen"]),
                 "audio": gr.Audio(label="Audio", type="filepath", interactive=False, visible=False,
-                                  elem_id="output-audio"),
+                                  elem_id="output-audio", buttons=["download"]),
                 "text": gr.Textbox(label="Answer", lines=6, max_lines=30, interactive=False, buttons=["copy"],
                                    visible=False, elem_id="output-text"),
                 "table": gr.Dataframe(label="Table", interactive=False, visible=False, wrap=True,

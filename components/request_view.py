@@ -40,12 +40,12 @@ class RequestPanel:
         return [self.request, self.response_headers, self.code, self.snippets]
 
     def show(self, view: RunView, language: str) -> dict[Any, Any]:
-        if view.phase in ("progress", "invalid"):
+        """The request when it is sent (cleared when nothing was), its response headers when done."""
+        if view.phase == "progress":
             return {}
-        updates: dict[Any, Any] = {self.request: view.request, self.snippets: dict(view.snippets),
-                                   self.code: gr.update(**code_for(view.snippets, language))}
-        updates[self.response_headers] = dict(view.response_headers) if view.phase == "done" else None
-        return updates
+        return {self.request: view.request, self.snippets: dict(view.snippets),
+                self.code: gr.update(**code_for(view.snippets, language)),
+                self.response_headers: dict(view.response_headers) if view.phase == "done" else None}
 
 
 def build_request_panel() -> RequestPanel:

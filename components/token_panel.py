@@ -6,13 +6,14 @@ run history off, so Gradio keeps nothing in localStorage, and the server's token
 """
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 
 import gradio as gr
 
 from backend import Settings
 
-__all__ = ["TokenPanel", "build_token_panel"]
+__all__ = ["TokenPanel", "build_token_panel", "can_sign_in"]
 
 CHECKING = "Checking the token…"
 
@@ -26,11 +27,17 @@ class TokenPanel:
     login: gr.LoginButton | None
 
 
+def can_sign_in(settings: Settings) -> bool:
+    """"Sign in with Hugging Face" only on a Space, and only when gradio[oauth] is installed
+    (without it Gradio cannot even build the page)."""
+    return settings.on_space and all(importlib.util.find_spec(name) for name in ("authlib", "itsdangerous"))
+
+
 def build_token_panel(settings: Settings) -> TokenPanel:
     """Render the panel. The identity line is filled on page load, not at build time."""
     with gr.Group(elem_id="token-panel"):
         identity = gr.Markdown(CHECKING if settings.hf_token else "", elem_id="whoami")
-        login = gr.LoginButton(size="sm") if settings.on_space else None
+        login = gr.LoginButton(size="sm") if can_sign_in(settings) else None
         token = gr.Textbox(label="Your Hugging Face token (this tab only)", type="password", placeholder="hf_…",
                            elem_id="token", submit_btn="Check", info="Overrides the server's token; never stored.")
     return TokenPanel(identity, token, login)

@@ -65,18 +65,18 @@ class WhoAmICache:
         return found
 
 
-def _how_to_add_token(settings: Settings) -> str:
-    login = " or sign in with Hugging Face above" if settings.on_space else ""
+def _how_to_add_token(can_sign_in: bool) -> str:
+    login = " or sign in with Hugging Face above" if can_sign_in else ""
     return (f"**No token yet.** Anonymous calls are refused or tightly rate-limited. Create a token at "
             f"{hf_link(TOKENS_URL)} (tick *Make calls to Inference Providers*) and paste it below{login}"
             f", or set `HF_TOKEN` before starting the app.")
 
 
-def describe_identity(cache: WhoAmICache, settings: Settings, visitor: str | None) -> str:
+def describe_identity(cache: WhoAmICache, settings: Settings, visitor: str | None, can_sign_in: bool = False) -> str:
     """A Markdown line saying which token runs will use and whose it is, or how to add one."""
     token = visitor or settings.hf_token
     if not token:
-        return _how_to_add_token(settings)
+        return _how_to_add_token(can_sign_in)
     whose = "your token" if visitor else "the server's token"
     masked = inert(mask_token(token))
     try:

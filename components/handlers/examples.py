@@ -1,0 +1,43 @@
+"""Which examples a model and task offer (the model card's widget examples, then the task's own),
+and whether the form still holds nothing of the visitor's, so picking a model may refill it.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from backend.tasks import TASKS, get_task
+
+from .forms import stock_example, values_from_example
+
+__all__ = ["offered_examples", "is_untouched"]
+
+Example = dict[str, Any]
+
+
+def offered_examples(task: str, card: Mapping[str, Any]) -> list[Example]:
+    """The picked model's widget examples first, then `task`'s own example."""
+    stock = stock_example(get_task(task))
+    return [*card.get("examples", []), *([stock] if stock else [])]
+
+
+def _normal(text: str) -> str:
+    # A stock fill-mask text whose mask was swapped for the model's own still counts as stock.
+    return text.strip().replace("<mask>", "[MASK]")
+
+
+_STOCK_PROMPTS = {_normal(values_from_example(spec, stock_example(spec)).prompt) for spec in TASKS.values()}
+
+
+def is_untouched(kind: str, current: Mapping[str, Any], *offered: list[Example]) -> bool:
+    """True when the form holds nothing of the visitor's own for an input `kind`.
+
+    Text counts as untouched when empty or equal to an example the page itself offered; an
+    upload, once there, is always the visitor's (the bundled sample included).
+    """
+    if kind in ("image", "audio"):
+        return not current.get(kind)
+    text = _normal(current.get("prompt") or "")
+    if not text or text in _STOCK_PROMPTS:
+        return True
+    generic = get_task("")
+    return any(text == _normal(values_from_example(generic, example).prompt) for group in offered for example in group)
