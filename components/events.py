@@ -24,7 +24,7 @@ from .handlers.models import pick_model, search_choices
 from .handlers.run import RunSetup, run_inference
 from .handlers.tokens import WhoAmICache, describe_identity, visitor_token
 from .inputs import FORM_FIELDS, InputPanel
-from .model_picker import ModelPicker
+from .model_picker import ModelPicker, choices_after_pick
 from .output import OutputPanel
 from .parameters import ParameterPanel
 from .request_view import RequestPanel, code_for
@@ -84,44 +84,47 @@ class Page:
         return gr.Dropdown(choices=choices), (problem or gr.skip())
 
     def on_model(self, model_id: str, task: str, prompt: str, image: str | None, audio: str | None,
-                 card: dict[str, Any], token: str, oauth_token: gr.OAuthToken | None = None) -> dict[Any, Any]:
+                 card: dict[str, Any], filled: str, token: str, oauth_token: gr.OAuthToken | None = None
+                 ) -> dict[Any, Any]:
         pick = pick_model(self.hub, model_id or "", visitor_token(token, _oauth(oauth_token)))
         new_task = pick.task or task
         new_card = pick.card or {"model_id": pick.model_id, "mask_token": "", "examples": []}
-        updates = {self.picker.note: pick.note, self.picker.task: new_task, self.picker.card: new_card}
-        previous = offered_examples(task, card)
-        return {**updates, **self._examples(new_task, new_card, _current(prompt, image, audio), previous)}
+        updates = {self.picker.note: pick.note, self.picker.task: new_task, self.picker.card: new_card,
+                   # The box shows the bare id once picked, not the long search-result label.
+                   self.picker.model: gr.Dropdown(choices=choices_after_pick(pick.model_id, new_task))}
+        return {**updates, **self._examples(new_task, new_card, _current(prompt, image, audio), filled)}
 
     def on_task_chosen(self, task: str, model_id: str, prompt: str, image: str | None, audio: str | None,
-                       card: dict[str, Any]) -> dict[Any, Any]:
+                       card: dict[str, Any], filled: str) -> dict[Any, Any]:
         """The visitor changed the task: move off a suggested model, offer the task's examples."""
         spec = get_task(task)
-        updates: dict[Any, Any] = {}
         if spec.default_model and (not model_id or model_id in _CURATED_MODELS):
-            updates[self.picker.model] = spec.default_model
-        return {**updates, **self._examples(task, card, _current(prompt, image, audio))}
+            # The new model's card brings its own examples (`on_model`); the old card's do not apply.
+            return {self.picker.model: spec.default_model}
+        return self._examples(task, card, _current(prompt, image, audio), filled)
 
     def on_task_shape(self, task: str) -> dict[Any, Any]:
         spec = get_task(task)
         return {**self.inputs.reshape(spec), **self.inputs.parameters.visibility(spec.name),
                 **self.picker.provider_update(spec)}
 
-    def _examples(self, task: str, card: dict[str, Any], current: dict[str, Any],
-                  previously_offered: list[dict[str, Any]] | None = None) -> dict[Any, Any]:
+    def _examples(self, task: str, card: dict[str, Any], current: dict[str, Any], filled: str) -> dict[Any, Any]:
         """Offer the examples for `task`, and fill the form with the first if it is untouched."""
-        spec, offered = get_task(task), offered_examples(task, card)
+        spec, offered, mask = get_task(task), offered_examples(task, card), card.get("mask_token", "")
         updates: dict[Any, Any] = {
-            self.inputs.examples: gr.Dataset(samples=[[example_title(ex, card.get("mask_token", ""))]
-                                                      for ex in offered])}
-        if offered and is_untouched(spec.input_kind, current, offered, previously_offered or []):
-            updates.update(self.inputs.fill(spec, values_from_example(spec, offered[0], card.get("mask_token", ""))))
+            self.inputs.examples: gr.Dataset(samples=[[example_title(ex, mask)] for ex in offered])}
+        if offered and is_untouched(spec.input_kind, current, filled):
+            updates.update(self._fill(spec, offered[0], mask))
         return updates
+
+    def _fill(self, spec: Any, example: dict[str, Any], mask_token: str) -> dict[Any, Any]:
+        return self.inputs.fill(spec, values_from_example(spec, example, mask_token))
 
     def on_example(self, index: int, task: str, card: dict[str, Any]) -> dict[Any, Any]:
         offered, spec = offered_examples(task, card), get_task(task)
         if index is None or not 0 <= index < len(offered):
             return {}
-        return self.inputs.fill(spec, values_from_example(spec, offered[index], card.get("mask_token", "")))
+        return self._fill(spec, offered[index], card.get("mask_token", ""))
 
     # --- tokens -------------------------------------------------------------------------------------
 
@@ -168,16 +171,18 @@ def wire(page: Page) -> None:
     picker.model.key_up(page.on_search, [picker.task, tokens.token, picker.query], [picker.model, picker.note],
                         js=READ_QUERY, trigger_mode="multiple", api_visibility="private", show_progress="hidden",
                         **hub_events)
-    form, media = list(inputs.form.values()), [inputs.form["image"], inputs.form["audio"]]
-    picker.model.change(page.on_model, [picker.model, picker.task, inputs.prompt, *media, picker.card, tokens.token],
-                        [picker.note, picker.task, picker.card, inputs.examples, *form], api_name="pick_model",
-                        **hub_events)
-    picker.task.input(page.on_task_chosen, [picker.task, picker.model, inputs.prompt, *media, picker.card],
+    form, media = [inputs.filled, *inputs.form.values()], [inputs.form["image"], inputs.form["audio"]]
+    picker.model.change(page.on_model,
+                        [picker.model, picker.task, inputs.prompt, *media, picker.card, inputs.filled, tokens.token],
+                        [picker.note, picker.task, picker.card, picker.model, inputs.examples, *form],
+                        api_name="pick_model", **hub_events)
+    picker.task.input(page.on_task_chosen,
+                      [picker.task, picker.model, inputs.prompt, *media, picker.card, inputs.filled],
                       [picker.model, inputs.examples, *form], api_visibility="private", queue=False)
     picker.task.change(page.on_task_shape, picker.task,
                        [*inputs.form.values(), *inputs.parameters.groups.values(), picker.provider],
                        api_visibility="private", queue=False)
-    inputs.examples.click(page.on_example, [inputs.examples, picker.task, picker.card], list(inputs.form.values()),
+    inputs.examples.click(page.on_example, [inputs.examples, picker.task, picker.card], form,
                           api_visibility="private", queue=False)
     gr.on([tokens.token.submit, tokens.token.blur], page.on_identity, tokens.token,
           tokens.identity, api_name="whoami", **hub_events)

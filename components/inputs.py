@@ -23,6 +23,7 @@ class InputPanel:
     """Handles of the input panel. `form` maps each FormValues field name to its component."""
 
     form: dict[str, gr.components.Component]
+    filled: gr.State   # the text the page itself last put in the prompt, so it may replace it again
     examples: gr.Dataset
     parameters: ParameterPanel
     run: gr.Button
@@ -41,10 +42,15 @@ class InputPanel:
                                          placeholder=shape.prompt_placeholder)
         return updates
 
-    def fill(self, spec: TaskSpec, values: FormValues) -> dict[gr.components.Component, Any]:
-        """Put `values` into the fields `spec` shows; hidden fields keep what they hold."""
+    def fill(self, spec: TaskSpec, values: FormValues) -> dict[Any, Any]:
+        """Put `values` into the fields `spec` shows, remembering the text as the page's own;
+        hidden fields keep what they hold."""
         shown = form_shape(spec).fields
-        return {component: getattr(values, name) for name, component in self.form.items() if name in shown}
+        updates: dict[Any, Any] = {component: getattr(values, name) for name, component in self.form.items()
+                                   if name in shown}
+        if "prompt" in shown:
+            updates[self.filled] = values.prompt
+        return updates
 
 
 def _text_fields(shape: FormShape, values: FormValues) -> dict[str, gr.components.Component]:
@@ -98,4 +104,5 @@ def build_input_panel(spec: TaskSpec, values: FormValues, example_titles: list[s
     with gr.Row(elem_id="run-row"):
         run = gr.Button("Run  (Ctrl+Enter)", variant="primary", elem_id="run", scale=3)
         cancel = gr.Button("Cancel", variant="stop", elem_id="cancel", scale=1)
-    return InputPanel({name: form[name] for name in FORM_FIELDS}, examples, parameters, run, cancel)
+    filled = gr.State(values.prompt)
+    return InputPanel({name: form[name] for name in FORM_FIELDS}, filled, examples, parameters, run, cancel)

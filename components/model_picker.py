@@ -12,7 +12,7 @@ from backend.tasks import TASKS, TaskSpec
 
 from .handlers.models import curated_choices
 
-__all__ = ["ModelPicker", "build_model_picker", "task_choices", "PROVIDER_CHOICES"]
+__all__ = ["ModelPicker", "build_model_picker", "task_choices", "choices_after_pick", "PROVIDER_CHOICES"]
 
 PROVIDER_CHOICES = ["auto", "fastest", "cheapest"]
 WELCOME = ("Type to search the Hub, or paste any model id such as `org/name`. "
@@ -21,6 +21,11 @@ WELCOME = ("Type to search the Hub, or paste any model id such as `org/name`. "
 
 def task_choices() -> list[tuple[str, str]]:
     return [(spec.label, spec.name) for spec in TASKS.values()]
+
+
+def choices_after_pick(model_id: str, task: str) -> list[tuple[str, str]]:
+    """The picked model under its bare id, then the suggestions (typing searches again)."""
+    return [(model_id, model_id), *[choice for choice in curated_choices(task) if choice[1] != model_id]]
 
 
 @dataclass

@@ -19,7 +19,7 @@ from .markup import inert, inert_with_links
 __all__ = ["OutputPanel", "build_output_panel"]
 
 PLACEHOLDER = "The answer appears here. Press **Run** (or Ctrl+Enter)."
-RUNNING = "⌛ Waiting for the answer…"
+RUNNING = "↻ Waiting for the answer…"
 VIEWS = ("label", "entities", "boxes", "image", "audio", "text", "table")
 
 
@@ -39,11 +39,15 @@ def _boxes_value(rendered: Rendered, image: str | None) -> Any:
     return (image, boxes)
 
 
+def _cell(value: Any) -> Any:
+    return round(value, 4) if isinstance(value, float) else value
+
+
 def _table_value(rendered: Rendered) -> Any:
     if not rendered.table:
         return None
     headers, rows = rendered.table
-    return {"headers": list(headers), "data": [list(row) for row in rows]}
+    return {"headers": list(headers), "data": [[_cell(value) for value in row] for row in rows]}
 
 
 def _primary_view(view: RunView) -> tuple[str, Any]:

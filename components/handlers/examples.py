@@ -28,16 +28,13 @@ def _normal(text: str) -> str:
 _STOCK_PROMPTS = {_normal(values_from_example(spec, stock_example(spec)).prompt) for spec in TASKS.values()}
 
 
-def is_untouched(kind: str, current: Mapping[str, Any], *offered: list[Example]) -> bool:
+def is_untouched(kind: str, current: Mapping[str, Any], filled_by_page: str = "") -> bool:
     """True when the form holds nothing of the visitor's own for an input `kind`.
 
-    Text counts as untouched when empty or equal to an example the page itself offered; an
-    upload, once there, is always the visitor's (the bundled sample included).
+    Text is untouched when empty, a stock example, or exactly what the page last put there itself;
+    an upload, once there, is always the visitor's (the bundled sample included).
     """
     if kind in ("image", "audio"):
         return not current.get(kind)
     text = _normal(current.get("prompt") or "")
-    if not text or text in _STOCK_PROMPTS:
-        return True
-    generic = get_task("")
-    return any(text == _normal(values_from_example(generic, example).prompt) for group in offered for example in group)
+    return not text or text in _STOCK_PROMPTS or text == _normal(filled_by_page)

@@ -48,7 +48,7 @@ def _server_estimate_left(event: Waiting) -> float | None:
 
 def waiting_line(event: Waiting) -> str:
     """`Loading — attempt 3, next try in 7 s, about 18 s left by the server's estimate`."""
-    text = f"⌛ **{inert(_wait_label(event.reason))}** — attempt {event.attempt}, next try in " \
+    text = f"↻ **{inert(_wait_label(event.reason))}** — attempt {event.attempt}, next try in " \
            f"{math.ceil(event.next_try_in)} s"
     left = _server_estimate_left(event)
     if left is not None:

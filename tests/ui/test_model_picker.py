@@ -11,6 +11,7 @@ from gradio_client import Client
 
 from backend import Hub
 from backend.errors import ConnectionFailed
+from components.handlers.examples import is_untouched
 from components.handlers.models import curated_choices, search_choices
 from tests.ui.conftest import plain, value
 from tests.ui.launch import fake_settings, output_ids
@@ -101,3 +102,17 @@ def test_a_failed_search_keeps_the_suggestions_and_says_why() -> None:
 
     assert choices == curated_choices()
     assert "Search failed" in problem and "could not be reached" in plain(problem)
+
+
+@pytest.mark.parametrize("kind, current, filled, untouched", [
+    ("text", {"prompt": ""}, "", True),
+    ("text", {"prompt": "I like you. I love you."}, "", True),                    # a task's own example
+    ("text", {"prompt": "The goal of life is <mask>."}, "", True),               # ...with the model's mask
+    ("text", {"prompt": "My name is Sarah and I live in London"}, "My name is Sarah and I live in London", True),
+    ("text", {"prompt": "My own words"}, "My name is Sarah and I live in London", False),
+    ("image", {"prompt": "", "image": None}, "", True),
+    ("image", {"prompt": "", "image": "/tmp/gradio/upload.png"}, "", False),
+])
+def test_an_example_only_replaces_what_the_page_put_there(kind: str, current: dict[str, Any], filled: str,
+                                                          untouched: bool) -> None:
+    assert is_untouched(kind, current, filled) is untouched
