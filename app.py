@@ -20,6 +20,8 @@ __all__ = ["build_demo", "launch_kwargs", "check_exposure", "main"]
 
 # "runs" is left out: it is the run-history view, which is switched off.
 FOOTER_LINKS = ["api", "gradio", "settings"]
+# Uploads (images, audio) beyond this are refused by Gradio before any handler sees them.
+MAX_UPLOAD = "50mb"
 
 
 def check_exposure(settings: Settings) -> None:
@@ -39,7 +41,7 @@ def launch_kwargs(settings: Settings) -> dict[str, Any]:
         server_name=settings.server_name, server_port=settings.server_port, auth=settings.auth,
         share=False,               # a gradio.live link would publish the app; never implied
         run_history=False,         # otherwise every input, password fields too, lands in localStorage
-        footer_links=FOOTER_LINKS, show_error=False, ssr_mode=False, mcp_server=False,
+        footer_links=FOOTER_LINKS, show_error=False, ssr_mode=False, mcp_server=False, max_file_size=MAX_UPLOAD,
         theme=THEME, css=PAGE_CSS, js=PAGE_JS,
     )
 

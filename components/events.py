@@ -31,7 +31,7 @@ from .request_view import RequestPanel, code_for
 from .status import StatusPanel
 from .token_panel import TokenPanel
 
-__all__ = ["Page", "wire"]
+__all__ = ["Services", "Page", "wire"]
 
 # Seconds of quiet typing before the Hub is asked. Gradio 6.31's key-up event data can repeat an
 # earlier keystroke's text under fast typing, so the query is read from the input box itself (READ_QUERY)
@@ -49,14 +49,21 @@ def _current(prompt: str, image: str | None, audio: str | None) -> dict[str, Any
     return {"prompt": prompt, "image": image, "audio": audio}
 
 
-@dataclass
-class Page:
-    """Every panel's handles and the shared backend objects the listeners use."""
+@dataclass(frozen=True)
+class Services:
+    """The backend objects every visitor shares; none of them holds per-visitor state."""
 
     settings: Settings
     playground: Playground
     hub: Hub
     whoami: WhoAmICache
+
+
+@dataclass
+class Page:
+    """Every panel's handles and the shared backend the listeners use."""
+
+    services: Services
     picker: ModelPicker
     tokens: TokenPanel
     inputs: InputPanel
@@ -78,7 +85,8 @@ class Page:
         time.sleep(SEARCH_PAUSE)
         if not self.searches.is_latest(session, ticket):
             return gr.skip(), gr.skip()
-        choices, problem = search_choices(self.hub, query or "", task, visitor_token(token, _oauth(oauth_token)))
+        visitor = visitor_token(token, _oauth(oauth_token))
+        choices, problem = search_choices(self.services.hub, query or "", task, visitor)
         if not self.searches.is_latest(session, ticket):
             return gr.skip(), gr.skip()
         return gr.Dropdown(choices=choices), (problem or gr.skip())
@@ -86,12 +94,13 @@ class Page:
     def on_model(self, model_id: str, task: str, prompt: str, image: str | None, audio: str | None,
                  card: dict[str, Any], filled: str, token: str, oauth_token: gr.OAuthToken | None = None
                  ) -> dict[Any, Any]:
-        pick = pick_model(self.hub, model_id or "", visitor_token(token, _oauth(oauth_token)))
+        pick = pick_model(self.services.hub, model_id or "", visitor_token(token, _oauth(oauth_token)))
         new_task = pick.task or task
         new_card = pick.card or {"model_id": pick.model_id, "mask_token": "", "examples": []}
         updates = {self.picker.note: pick.note, self.picker.task: new_task, self.picker.card: new_card,
                    # The box shows the bare id once picked, not the long search-result label.
-                   self.picker.model: gr.Dropdown(choices=choices_after_pick(pick.model_id, new_task))}
+                   self.picker.model: gr.Dropdown(choices=choices_after_pick(pick.model_id, new_task)),
+                   **self.picker.provider_update(get_task(new_task), new_card.get("providers", []))}
         return {**updates, **self._examples(new_task, new_card, _current(prompt, image, audio), filled)}
 
     def on_task_chosen(self, task: str, model_id: str, prompt: str, image: str | None, audio: str | None,
@@ -129,7 +138,8 @@ class Page:
     # --- tokens -------------------------------------------------------------------------------------
 
     def on_identity(self, token: str, oauth_token: gr.OAuthToken | None = None) -> str:
-        return describe_identity(self.whoami, self.settings, visitor_token(token, _oauth(oauth_token)),
+        visitor = visitor_token(token, _oauth(oauth_token))
+        return describe_identity(self.services.whoami, self.services.settings, visitor,
                                  can_sign_in=self.tokens.login is not None)
 
     # --- run ----------------------------------------------------------------------------------------
@@ -141,7 +151,7 @@ class Page:
                          params=ParameterPanel.values(task, values), extra_params=values["extra_params"] or "",
                          provider=values["provider"] or "",
                          mask_token=card.get("mask_token", "") if card.get("model_id") == model_id else "")
-        views = run_inference(self.playground, setup, visitor_token(values["token"], _oauth(oauth_token)))
+        views = run_inference(self.services.playground, setup, visitor_token(values["token"], _oauth(oauth_token)))
         for view in in_background(views):
             if view is None:  # nothing new: a chance for Cancel to stop us at once
                 yield {self.running: True}
@@ -174,7 +184,7 @@ def wire(page: Page) -> None:
     form, media = [inputs.filled, *inputs.form.values()], [inputs.form["image"], inputs.form["audio"]]
     picker.model.change(page.on_model,
                         [picker.model, picker.task, inputs.prompt, *media, picker.card, inputs.filled, tokens.token],
-                        [picker.note, picker.task, picker.card, picker.model, inputs.examples, *form],
+                        [picker.note, picker.task, picker.card, picker.model, picker.provider, inputs.examples, *form],
                         api_name="pick_model", **hub_events)
     picker.task.input(page.on_task_chosen,
                       [picker.task, picker.model, inputs.prompt, *media, picker.card, inputs.filled],

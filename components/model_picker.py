@@ -16,7 +16,7 @@ __all__ = ["ModelPicker", "build_model_picker", "task_choices", "choices_after_p
 
 PROVIDER_CHOICES = ["auto", "fastest", "cheapest"]
 WELCOME = ("Type to search the Hub, or paste any model id such as `org/name`. "
-           "The suggested model for each task is listed first.")
+           "The list starts with a suggested model for each task.")
 
 
 def task_choices() -> list[tuple[str, str]]:

@@ -20,7 +20,6 @@ __all__ = ["OutputPanel", "build_output_panel"]
 
 PLACEHOLDER = "The answer appears here. Press **Run** (or Ctrl+Enter)."
 RUNNING = "↻ Waiting for the answer…"
-VIEWS = ("label", "entities", "boxes", "image", "audio", "text", "table")
 
 
 def _entities_value(rendered: Rendered) -> Any:
@@ -31,9 +30,7 @@ def _entities_value(rendered: Rendered) -> Any:
     return [(e.word, e.label) for e in rendered.entities]
 
 
-def _boxes_value(rendered: Rendered, image: str | None) -> Any:
-    if not image:
-        return None
+def _boxes_value(rendered: Rendered, image: str) -> Any:
     boxes = [((int(b.xmin), int(b.ymin), int(b.xmax), int(b.ymax)), f"{b.label} {b.score:.2f}")
              for b in rendered.boxes]
     return (image, boxes)
@@ -68,25 +65,26 @@ def _primary_view(view: RunView) -> tuple[str, Any]:
     return "text", rendered.text
 
 
+def _glance(value: Any) -> str | None:
+    """A summary value as short text; None for lists (timestamps, token details) the raw view holds."""
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k} {v}" for k, v in value.items() if not isinstance(v, (list, dict)))
+    if isinstance(value, (list, tuple)):
+        return None
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
 def _summary(rendered: Rendered) -> str:
-    """Scalars worth a glance (score, finish reason, dimensions…) as one inert line."""
-    parts = []
-    for key, value in rendered.summary.items():
-        if isinstance(value, Mapping):
-            value = ", ".join(f"{k} {v}" for k, v in value.items() if not isinstance(v, (list, dict)))
-        elif isinstance(value, (list, tuple)):
-            if key != "first_values":
-                continue
-            value = ", ".join(f"{v:.4f}" if isinstance(v, float) else str(v) for v in value)
-        elif isinstance(value, float):
-            value = f"{value:.4f}"
-        parts.append(f"**{inert(key.replace('_', ' '))}**: {inert(str(value))}")
+    """Scalars worth a glance (score, finish reason, token usage…) as one inert line."""
+    parts = [f"**{inert(key.replace('_', ' '))}**: {inert(text)}" for key, value in rendered.summary.items()
+             if (text := _glance(value)) is not None]
     return " · ".join(parts)
 
 
 @dataclass
 class OutputPanel:
-    """Handles of the answer area; `views` maps a view name (VIEWS) to its component."""
+    """Handles of the answer area; `views` maps a view name (label, entities, boxes, image, audio,
+    text, table) to its component."""
 
     container: gr.Column
     message: gr.Markdown

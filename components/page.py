@@ -5,6 +5,10 @@ the answer, then the request inspector and its code. `build_demo` makes no netwo
     ├ inputs, examples, parameters, Run ─────┼ status · attempts ┤
     │                                        │ answer │ raw JSON │
     ├ request as sent · response headers ────┼ copy as code     ┤
+
+Chat (issue #4) is meant to arrive as its own panel, `components/chat.py`, rendered beside the
+inputs and shown when the task's input kind is "chat"; until then chat-completion runs here as a
+system prompt plus one message, and its answer shows as text.
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ import gradio as gr
 from backend import Hub, Playground, Settings
 from backend.tasks import TASKS
 
-from .events import Page, wire
+from .events import Page, Services, wire
 from .handlers.forms import example_title, stock_example, values_from_example
 from .handlers.tokens import WhoAmICache
 from .inputs import build_input_panel
@@ -41,8 +45,8 @@ THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="violet",
                        font_mono=["ui-monospace", "SFMono-Regular", "monospace"])
 
 
-def _layout(settings: Settings) -> dict[str, object]:
-    """Render every panel inside the current Blocks and return their handles."""
+def _layout(services: Services) -> Page:
+    """Render every panel inside the current Blocks and return the page's handles."""
     spec = TASKS[DEFAULT_TASK]
     example = stock_example(spec)
     gr.Markdown(HEADER, elem_id="header")
@@ -50,7 +54,7 @@ def _layout(settings: Settings) -> dict[str, object]:
         with gr.Column(scale=3):
             picker = build_model_picker(spec)
         with gr.Column(scale=2):
-            tokens = build_token_panel(settings)
+            tokens = build_token_panel(services.settings)
     with gr.Row(equal_height=False):
         with gr.Column(scale=2, min_width=320):
             inputs = build_input_panel(spec, values_from_example(spec, example), [example_title(example)])
@@ -59,16 +63,16 @@ def _layout(settings: Settings) -> dict[str, object]:
             output = build_output_panel()
     with gr.Accordion("Request and code", open=True, elem_id="inspector"):
         requests = build_request_panel()
-    return dict(picker=picker, tokens=tokens, inputs=inputs, status=status, output=output, requests=requests)
+    return Page(services, picker=picker, tokens=tokens, inputs=inputs, status=status, output=output,
+                requests=requests, running=gr.State(False))
 
 
 def build_demo(settings: Settings, playground: Playground | None = None, hub: Hub | None = None) -> gr.Blocks:
     """The whole page for `settings`; pass `playground`/`hub` to share or fake the backend."""
-    playground = playground or Playground(settings)
     hub = hub or Hub(settings)
+    services = Services(settings, playground or Playground(settings), hub, WhoAmICache(hub))
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
-        page = Page(settings=settings, playground=playground, hub=hub, whoami=WhoAmICache(hub),
-                    running=gr.State(False), **_layout(settings))  # type: ignore[arg-type]
+        page = _layout(services)
         wire(page)
         demo.load(page.on_identity, page.tokens.token, page.tokens.identity, api_visibility="private",
                   concurrency_limit=None, concurrency_id="hub")

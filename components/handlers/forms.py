@@ -1,7 +1,7 @@
 """The input form as plain data: which fields a task shows, how an example fills them, and how the
 filled form becomes the backend's `inputs` mapping.
 
-One `FormValues` carries every field; `SHAPES` says which of them each input kind uses.
+One `FormValues` carries every field; `form_shape()` says which of them a task shows.
 """
 from __future__ import annotations
 
@@ -146,7 +146,8 @@ def _read_upload(path: str | None) -> tuple[bytes | None, str]:
 
 def _messages(form: FormValues) -> list[dict[str, str]]:
     system = [{"role": "system", "content": form.system.strip()}] if form.system.strip() else []
-    return system + [{"role": "user", "content": form.prompt}] if form.prompt.strip() else system
+    user = [{"role": "user", "content": form.prompt}] if form.prompt.strip() else []
+    return system + user
 
 
 def inputs_for(spec: TaskSpec, form: FormValues) -> dict[str, Any]:

@@ -1,9 +1,8 @@
 """Run: build the request from the form, then follow `Playground.run()` and describe each step.
 
 `run_inference` is a generator of `RunView`s: one when the request is sent, one per second while a
-model loads (so the countdown moves and Cancel is honoured between ticks), partial text while a
-stream arrives, and a last one with the answer. Closing the generator stops the run; nothing more
-is sent after that.
+model loads (so the countdown moves), partial text while a stream arrives, and a last one with the
+answer. Closing the generator stops the run; nothing more is sent after that.
 """
 from __future__ import annotations
 
