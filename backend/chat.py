@@ -219,6 +219,11 @@ class ChatStream:
         return Usage(None, self.output_chunks if streamed else None, None, estimated=True)
 
     @property
+    def server_usage(self) -> Mapping[str, Any] | None:
+        """The `usage` object exactly as the server sent it, if it sent one."""
+        return self._usage
+
+    @property
     def provider(self) -> str:
         """Who served it: the router's `x-inference-provider`, else the provider named in the model suffix."""
         if self.result is not None and self.result.provider:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
+from .chat import ChatStream
 from .render import Rendered, tolerant
 from .result import InferenceResult
 
@@ -66,32 +67,21 @@ def render_generated(result: InferenceResult) -> Rendered:
     return Rendered(kind="text", text=str(item["generated_text"]), summary=_details(item.get("details")))
 
 
-def _chat_summary(model: Any, finish_reason: Any, usage: Any, **extra: Any) -> dict[str, Any]:
-    summary = {"model": model, "finish_reason": finish_reason, "usage": usage, **extra}
+def _chat_summary(chat: ChatStream, **extra: Any) -> dict[str, Any]:
+    summary = {"model": chat.to_openai()["model"] or None, "finish_reason": chat.finish_reason,
+               "usage": chat.server_usage, **extra}
     return {key: value for key, value in summary.items() if value not in (None, "", [])}
-
-
-def _chat_stream(result: InferenceResult) -> Rendered:
-    """Concatenate `choices[0].delta.content`; providers put usage on the last chunk, or alone."""
-    chunks = _chunks(result)
-    choices = [chunk["choices"][0] for chunk in chunks if chunk.get("choices")]
-    text = "".join(str((choice.get("delta") or {}).get("content") or "") for choice in choices)
-    summary = _chat_summary(_last(chunk.get("model") for chunk in chunks),
-                            _last(choice.get("finish_reason") for choice in choices),
-                            _last(chunk.get("usage") for chunk in chunks),
-                            chunks=len(chunks))
-    return Rendered(kind="text", text=text, summary=summary)
 
 
 @tolerant
 def render_chat(result: InferenceResult) -> Rendered:
-    """The assistant's text from a `chat.completion`, or from its streamed chunks."""
+    """The assistant's text from a `chat.completion`, or from its streamed chunks.
+
+    ChatStream is the one place that reads chat answers; this only picks what the panel summarises.
+    """
+    chat = ChatStream.from_result(result)
     if _is_streamed(result):
-        return _chat_stream(result)
-    body = result.json
-    choice = body["choices"][0]
-    message = choice["message"]
-    summary = _chat_summary(body.get("model"), choice.get("finish_reason"), body.get("usage"),
-                            tool_calls=message.get("tool_calls"),
-                            reasoning=message.get("reasoning_content") or message.get("reasoning"))
-    return Rendered(kind="text", text=str(message.get("content") or ""), summary=summary)
+        return Rendered(kind="text", text=chat.text, summary=_chat_summary(chat, chunks=len(chat.chunks)))
+    message = result.json["choices"][0]["message"]  # a body of another shape falls back to raw JSON
+    return Rendered(kind="text", text=chat.text,
+                    summary=_chat_summary(chat, tool_calls=message.get("tool_calls"), reasoning=chat.reasoning))
