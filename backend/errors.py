@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .redact import redact
 
@@ -235,51 +235,67 @@ def _describe_bad_request(err: HTTPStatusError, model: str) -> str:
     return f"HTTP {err.status}: the model rejected the input.{_said(err)}{hint}"
 
 
-def _describe(err: PlaygroundError) -> str:  # noqa: C901 - a flat table of cases reads best
-    model = getattr(err, "model_id", "") or "this model"
+def _describe_http(err: HTTPStatusError, model: str) -> str:
+    rid = f" (request id {err.request_id})" if err.request_id else ""
+    if err.details.get("is_html"):
+        return (f"HTTP {err.status}: the server sent an HTML error page instead of JSON, which usually "
+                f"means a gateway or proxy failed. Try again in a moment.{rid}")
+    describe = next((fn for cls, fn in _HTTP_TEXT if isinstance(err, cls)), None)
+    if describe is not None:
+        return describe(err, model)
+    if err.status == 200:  # `data: {"error": ...}` inside a stream that had started fine
+        return (f"The answer stopped part-way: the provider reported an error.{_said(err)} "
+                f"Try again, or pick another provider.")
+    return f"HTTP {err.status}: the server failed.{_said(err)} Try again in a moment.{rid}"
+
+
+def _describe_forbidden(err: Forbidden, model: str) -> str:
+    if err.is_gated:
+        return (f"HTTP 403: {model} is gated.{_said(err)} Accept its licence at "
+                f"https://huggingface.co/{err.model_id} and use a token of the same account.")
+    return (f"HTTP 403: your token is not allowed to do this.{_said(err)} Make sure it has the "
+            f"'Make calls to Inference Providers' permission ({TOKENS_URL}).")
+
+
+def _describe_rate_limited(err: RateLimited, model: str) -> str:
+    wait = f" Retry in {err.retry_after:.0f} s." if err.retry_after is not None else " Wait a minute and retry."
+    return f"HTTP 429: rate limited.{_said(err)}{wait} Logging in with a token raises the limit."
+
+
+def _describe_loading(err: ModelLoading, model: str) -> str:
+    est = f" The server estimated {err.estimated_time:.0f} s more." if err.estimated_time is not None else ""
+    return (f"HTTP 503: {model} is still starting or unavailable.{_said(err)}{est} "
+            f"Run again in a little while, or raise the wait limit.")
+
+
+# One row per error class: what happened and how to fix it. First match wins.
+_HTTP_TEXT: tuple[tuple[type, Callable[[Any, str], str]], ...] = (
+    (BadRequest, _describe_bad_request),
+    (AuthError, lambda err, model: (f"HTTP 401: the token was missing or not accepted.{_said(err)} Create a token "
+                                    f"at {TOKENS_URL} and paste it in the token field, or set HF_TOKEN.")),
+    (PaymentRequired, lambda err, model: (f"HTTP 402: payment required.{_said(err)} Check your credits or enable "
+                                          f"pay-as-you-go at {BILLING_URL}, or pick another provider.")),
+    (Forbidden, _describe_forbidden),
+    (NotFound, lambda err, model: (f"HTTP 404: {model} is not served at this route.{_said(err)} Check the id, or "
+                                   f"see which Inference Providers serve it on its model page.")),
+    (Gone, lambda err, model: (f"HTTP 410: this host no longer serves inference.{_said(err)} "
+                               f"Use https://router.huggingface.co instead.")),
+    (RateLimited, _describe_rate_limited),
+    (ModelLoading, _describe_loading),
+)
+
+_OTHER_TEXT: tuple[tuple[type, Callable[[Any], str]], ...] = (
+    (Timeout, lambda err: (f"Timed out: {err.message or 'the server did not answer in time'}. "
+                           f"Try again, or raise the timeout.")),
+    (ConnectionFailed, lambda err: (f"Could not connect: {err.message or 'the connection failed'}. "
+                                    f"Check the URL and your network.")),
+    (BadResponse, lambda err: f"The server's answer could not be used: {err.message}."),
+    (Cancelled, lambda err: "Cancelled. Nothing more was sent."),
+)
+
+
+def _describe(err: PlaygroundError) -> str:
     if isinstance(err, HTTPStatusError):
-        rid = f" (request id {err.request_id})" if err.request_id else ""
-        if err.details.get("is_html"):
-            return (f"HTTP {err.status}: the server sent an HTML error page instead of JSON, which usually "
-                    f"means a gateway or proxy failed. Try again in a moment.{rid}")
-        if isinstance(err, BadRequest):
-            return _describe_bad_request(err, model)
-        if isinstance(err, AuthError):
-            return (f"HTTP 401: the token was missing or not accepted.{_said(err)} "
-                    f"Create a token at {TOKENS_URL} and paste it in the token field, or set HF_TOKEN.")
-        if isinstance(err, PaymentRequired):
-            return (f"HTTP 402: payment required.{_said(err)} Check your credits or enable "
-                    f"pay-as-you-go at {BILLING_URL}, or pick another provider.")
-        if isinstance(err, Forbidden):
-            if err.is_gated:
-                return (f"HTTP 403: {model} is gated.{_said(err)} Accept its licence at "
-                        f"https://huggingface.co/{err.model_id} and use a token of the same account.")
-            return (f"HTTP 403: your token is not allowed to do this.{_said(err)} Make sure it has the "
-                    f"'Make calls to Inference Providers' permission ({TOKENS_URL}).")
-        if isinstance(err, NotFound):
-            return (f"HTTP 404: {model} is not served at this route.{_said(err)} Check the id, or see "
-                    f"which Inference Providers serve it on its model page.")
-        if isinstance(err, Gone):
-            return (f"HTTP 410: this host no longer serves inference.{_said(err)} "
-                    f"Use https://router.huggingface.co instead.")
-        if isinstance(err, RateLimited):
-            wait = f" Retry in {err.retry_after:.0f} s." if err.retry_after is not None else " Wait a minute and retry."
-            return f"HTTP 429: rate limited.{_said(err)}{wait} Logging in with a token raises the limit."
-        if isinstance(err, ModelLoading):
-            est = (f" The server estimated {err.estimated_time:.0f} s more."
-                   if err.estimated_time is not None else "")
-            return (f"HTTP 503: {model} is still starting or unavailable.{_said(err)}{est} "
-                    f"Run again in a little while, or raise the wait limit.")
-        if err.status == 200:  # `data: {"error": ...}` inside a stream that had started fine
-            return (f"The answer stopped part-way: the provider reported an error.{_said(err)} "
-                    f"Try again, or pick another provider.")
-        return f"HTTP {err.status}: the server failed.{_said(err)} Try again in a moment.{rid}"
-    if isinstance(err, Timeout):
-        return f"Timed out: {err.message or 'the server did not answer in time'}. Try again, or raise the timeout."
-    if isinstance(err, ConnectionFailed):
-        return f"Could not connect: {err.message or 'the connection failed'}. Check the URL and your network."
-    if isinstance(err, BadResponse):
-        return f"The server's answer could not be used: {err.message}."
-    if isinstance(err, Cancelled):
-        return "Cancelled. Nothing more was sent."
-    return err.message or type(err).__name__
+        return _describe_http(err, err.model_id or "this model")
+    describe = next((fn for cls, fn in _OTHER_TEXT if isinstance(err, cls)), None)
+    return describe(err) if describe else (err.message or type(err).__name__)
