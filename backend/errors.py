@@ -162,20 +162,22 @@ def server_message(body: bytes | str | None, content_type: str = "",
         return headers.get("x-error-message", "")
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return (headers.get("x-error-message") or text).strip()[:MAX_SERVER_MESSAGE]
     return _message_from_json(data) or headers.get("x-error-message", "")
 
 
-def _message_from_json(data: Any) -> str:
+def _message_from_json(data: Any, depth: int = 0) -> str:
     if isinstance(data, str):
         return data
+    if depth > 8:  # real error bodies are shallow; a hostile one must not exhaust the stack
+        return ""
     if isinstance(data, list):
-        return "; ".join(filter(None, (_message_from_json(item) for item in data)))
+        return "; ".join(filter(None, (_message_from_json(item, depth + 1) for item in data[:20])))
     if isinstance(data, dict):
         for key in ("error", "message", "detail", "msg"):
             if key in data and data[key]:
-                return _message_from_json(data[key])
+                return _message_from_json(data[key], depth + 1)
     return ""
 
 

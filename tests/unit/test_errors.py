@@ -96,3 +96,10 @@ def test_server_messages_are_truncated() -> None:
 ])
 def test_non_http_errors(err: BaseException, words: str) -> None:
     assert words in user_message(err)
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000 + b"]" * 100_000, b'{"error":' * 500 + b'"x"' + b"}" * 500,
+                                  json.dumps({"error": [[["deep"]] * 1000]}).encode()])
+def test_hostile_error_bodies_do_not_crash(body: bytes) -> None:
+    err = error_for_status(400, body=body, content_type="application/json")
+    assert "HTTP 400" in user_message(err)
