@@ -14,6 +14,8 @@ from typing import Any, Iterator, Mapping
 from backend import (Finished, InferenceRequest, InferenceResult, Playground, Sending,
                      Streaming, Waiting, user_message)
 from backend.errors import InvalidInput
+from backend.history import HistoryEntry, entry_from_run
+from backend.polling import PollEvent
 from backend.redact import mask_token
 from backend.settings import resolve_token
 from backend.snippets import build_all
@@ -23,7 +25,7 @@ from .forms import FormValues, check_mask, inputs_for
 from .media import write_media
 from .status import (NOT_SENT, attempt_rows, finished_line, sending_line, streaming_line, waiting_line)
 
-__all__ = ["RunSetup", "RunView", "run_inference", "raw_view"]
+__all__ = ["RunSetup", "RunView", "RunSteps", "run_inference", "build_request", "finished_view", "raw_view"]
 
 MAX_RAW_CHARS = 200_000   # a bigger body would make the JSON tree unusable in the browser
 STREAM_REFRESH = 0.2      # seconds between partial-text updates while streaming
@@ -60,9 +62,11 @@ class RunView:
     snippets: Mapping[str, str] = field(default_factory=dict)
     media_path: str | None = None   # a generated image or audio file
     source_image: str | None = None  # the uploaded image, for drawing boxes on
+    entry: HistoryEntry | None = None  # a finished run, as the session's history keeps it
 
 
-def _build(playground: Playground, setup: RunSetup) -> InferenceRequest:
+def build_request(playground: Playground, setup: RunSetup) -> InferenceRequest:
+    """The checked request for `setup`; raises InvalidInput before anything is sent."""
     spec = get_task(setup.task)
     check_mask(spec, setup.form, setup.mask_token)
     return playground.build_request(task=spec.name, model_id=setup.model_id, inputs=inputs_for(spec, setup.form),
@@ -93,8 +97,9 @@ def raw_view(result: InferenceResult) -> Any:
     return described
 
 
-def _finished(setup: RunSetup, result: InferenceResult, base: RunView) -> RunView:
-    rendered = render(setup.task, result)
+def finished_view(task: str, result: InferenceResult, base: RunView) -> RunView:
+    """The last view of a run (or of a stored answer): rendered answer or error, raw body, attempt log."""
+    rendered = render(task, result)
     media = write_media(rendered.media, rendered.media_type) if rendered.media else None
     return replace(base, phase="done", status=finished_line(result),
                    # One attempt needs no table; the log matters once there were retries.
@@ -142,10 +147,29 @@ def _progress(setup: RunSetup, request: InferenceRequest, event: Any, stream: _S
     return None
 
 
+@dataclass
+class RunSteps:
+    """Turns the polling events of one request into views; one per run, or per compare column."""
+
+    setup: RunSetup
+    request: InferenceRequest
+    base: RunView
+    stream: _Stream = field(default_factory=_Stream)
+
+    def view(self, event: PollEvent) -> RunView | None:
+        """The view for `event`, or None when it shows nothing new."""
+        if not isinstance(event, Finished):
+            return _progress(self.setup, self.request, event, self.stream)
+        result, setup = event.result, self.setup
+        entry = entry_from_run(self.request, result, inputs_for(get_task(setup.task), setup.form), setup.params,
+                               extra_params=setup.extra_params, provider=setup.provider)
+        return replace(finished_view(setup.task, result, self.base), entry=entry)
+
+
 def run_inference(playground: Playground, setup: RunSetup, visitor_token: str | None = None) -> Iterator[RunView]:
     """Run `setup` with the visitor's token (else the operator's), yielding a view per step."""
     try:
-        request = _build(playground, setup)
+        request = build_request(playground, setup)
     except InvalidInput as err:
         yield RunView(phase="invalid", status=NOT_SENT, error=user_message(err))
         return
@@ -153,9 +177,7 @@ def run_inference(playground: Playground, setup: RunSetup, visitor_token: str | 
     base = RunView(phase="start", status=sending_line(1), request=_request_display(request, used),
                    snippets=build_all(request), source_image=setup.form.image)
     yield base
-    stream = _Stream()
+    steps = RunSteps(setup, request, base)
     for event in playground.run(request, token=visitor_token):
-        if isinstance(event, Finished):
-            yield _finished(setup, event.result, base)
-        elif (view := _progress(setup, request, event, stream)) is not None:
+        if (view := steps.view(event)) is not None:
             yield view
