@@ -42,13 +42,16 @@ class InputPanel:
                                          placeholder=shape.prompt_placeholder)
         return updates
 
-    def fill(self, spec: TaskSpec, values: FormValues) -> dict[Any, Any]:
-        """Put `values` into the fields `spec` shows, remembering the text as the page's own;
-        hidden fields keep what they hold."""
+    def fill(self, spec: TaskSpec, values: FormValues, *, page_text: bool = True) -> dict[Any, Any]:
+        """Put `values` into the fields `spec` shows; hidden fields keep what they hold.
+
+        With `page_text` the text is remembered as the page's own (an example), which picking
+        another model may replace; a restored or linked run is the visitor's, so it passes False.
+        """
         shown = form_shape(spec).fields
         updates: dict[Any, Any] = {component: getattr(values, name) for name, component in self.form.items()
                                    if name in shown}
-        if "prompt" in shown:
+        if "prompt" in shown and page_text:
             updates[self.filled] = values.prompt
         return updates
 

@@ -135,27 +135,32 @@ class OutputPanel:
         return updates
 
 
-def build_output_panel() -> OutputPanel:
-    """Render the answer (left) and the raw response (right), side by side."""
+def build_output_panel(prefix: str = "") -> OutputPanel:
+    """Render the answer (left) and the raw response (right), side by side.
+
+    `prefix` namespaces the elem_ids, so compare columns can hold panels of their own.
+    """
     with gr.Row(equal_height=False):
-        with gr.Column(scale=1, elem_id="output", min_width=300) as container:
-            message = gr.Markdown(PLACEHOLDER, elem_id="output-message")
+        with gr.Column(scale=1, elem_id=f"{prefix}output", min_width=300) as container:
+            message = gr.Markdown(PLACEHOLDER, elem_id=f"{prefix}output-message")
             views: dict[str, gr.components.Component] = {
-                "label": gr.Label(label="Answer", num_top_classes=10, visible=False, elem_id="output-label"),
+                "label": gr.Label(label="Answer", num_top_classes=10, visible=False,
+                                  elem_id=f"{prefix}output-label"),
                 "entities": gr.HighlightedText(label="Entities", show_legend=True, visible=False,
-                                               elem_id="output-entities"),
-                "boxes": gr.AnnotatedImage(label="Detected objects", visible=False, elem_id="output-boxes"),
+                                               elem_id=f"{prefix}output-entities"),
+                "boxes": gr.AnnotatedImage(label="Detected objects", visible=False,
+                                           elem_id=f"{prefix}output-boxes"),
                 # No "share" buttons: they post to Hugging Face discussions, which is not this page's job.
                 "image": gr.Image(label="Generated image", type="filepath", interactive=False, visible=False,
-                                  elem_id="output-image", buttons=["download", "fullscreen"]),
+                                  elem_id=f"{prefix}output-image", buttons=["download", "fullscreen"]),
                 "audio": gr.Audio(label="Audio", type="filepath", interactive=False, visible=False,
-                                  elem_id="output-audio", buttons=["download"]),
+                                  elem_id=f"{prefix}output-audio", buttons=["download"]),
                 "text": gr.Textbox(label="Answer", lines=6, max_lines=30, interactive=False, buttons=["copy"],
-                                   visible=False, elem_id="output-text"),
+                                   visible=False, elem_id=f"{prefix}output-text"),
                 "table": gr.Dataframe(label="Table", interactive=False, visible=False, wrap=True,
-                                      elem_id="output-table"),
+                                      elem_id=f"{prefix}output-table"),
             }
-            details = gr.Markdown(visible=False, elem_id="output-details")
+            details = gr.Markdown(visible=False, elem_id=f"{prefix}output-details")
         with gr.Column(scale=1, min_width=300):
-            raw = gr.JSON(label="Raw response", open=True, elem_id="raw-json", max_height=520)
+            raw = gr.JSON(label="Raw response", open=True, elem_id=f"{prefix}raw-json", max_height=520)
     return OutputPanel(container, message, views, details, raw)

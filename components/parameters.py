@@ -59,6 +59,21 @@ def _value(param: Param, raw: Any) -> Any:
     return raw
 
 
+def _shown(param: Param, value: Any) -> Any:
+    """A stored value as its field shows it (the inverse of `_value`); odd values show as unset."""
+    if param.kind == "bool" and param.default is not None:  # a checkbox
+        return bool(param.default if value is None else value)
+    if param.kind in ("int", "float"):
+        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if param.kind == "bool":
+        return SERVER_DEFAULT if value is None else ("true" if value else "false")
+    if param.kind == "choice":
+        return value if value in param.choices else SERVER_DEFAULT
+    if isinstance(value, (list, tuple)):
+        return "\n".join(str(item) for item in value)
+    return "" if value is None else str(value)
+
+
 @dataclass
 class ParameterPanel:
     """Handles of the accordion; `fields` maps `param_key(task, name)` to its component."""
@@ -79,6 +94,13 @@ class ParameterPanel:
         if spec is None:
             return {}
         return {p.name: _value(p, raw.get(param_key(task, p.name))) for p in spec.parameters}
+
+    def fill(self, task: str, params: Mapping[str, Any]) -> dict[gr.components.Component, Any]:
+        """Show stored `params` in `task`'s fields (the inverse of `values`); fields not given are emptied."""
+        spec = TASKS.get(task)
+        if spec is None:
+            return {}
+        return {self.fields[param_key(task, p.name)]: _shown(p, params.get(p.name)) for p in spec.parameters}
 
 
 def build_parameter_panel(task: str) -> ParameterPanel:

@@ -40,8 +40,9 @@ class StatusPanel:
         return CANCELLED
 
 
-def build_status_panel() -> StatusPanel:
-    line = gr.Markdown(READY, elem_id="status")
+def build_status_panel(prefix: str = "", ready: str = READY) -> StatusPanel:
+    """The status line and the attempt log; `prefix` namespaces the elem_ids (compare columns)."""
+    line = gr.Markdown(ready, elem_id=f"{prefix}status")
     attempts = gr.Dataframe(headers=ATTEMPT_HEADERS, label="Attempts", interactive=False, visible=False,
-                            elem_id="attempts", max_height=220)
+                            elem_id=f"{prefix}attempts", max_height=220)
     return StatusPanel(line, attempts)
