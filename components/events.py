@@ -34,10 +34,14 @@ from .token_panel import TokenPanel
 __all__ = ["Services", "Page", "wire"]
 
 # Seconds of quiet typing before the Hub is asked. Gradio 6.31's key-up event data can repeat an
-# earlier keystroke's text under fast typing, so the query is read from the input box itself (READ_QUERY)
-# and stale answers are dropped server-side instead of relying on `trigger_mode="always_last"`.
+# earlier keystroke's text under fast typing, and the server may start keystrokes out of order, so
+# READ_QUERY takes the text from the input box itself with a per-page keystroke number, and stale
+# answers are dropped server-side (instead of `trigger_mode="always_last"`, which loses the text).
 SEARCH_PAUSE = 0.25
-READ_QUERY = "(task, token, query) => [task, token, document.querySelector('#model input')?.value ?? query]"
+READ_QUERY = """(task, token, query, sequence) => {
+  window.playgroundKeystrokes = (window.playgroundKeystrokes || 0) + 1;
+  return [task, token, document.querySelector('#model input')?.value ?? query, window.playgroundKeystrokes];
+}"""
 _CURATED_MODELS = {spec.default_model for spec in TASKS.values()}
 
 
@@ -75,19 +79,18 @@ class Page:
 
     # --- model picker -------------------------------------------------------------------------------
 
-    def on_search(self, task: str, token: str, query: str, request: gr.Request,
+    def on_search(self, task: str, token: str, query: str, sequence: float | None, request: gr.Request,
                   oauth_token: gr.OAuthToken | None = None) -> tuple[Any, Any]:
         """Search as the visitor types: wait for a pause in typing, and show only the newest answer."""
-        session = request.session_hash or ""
-        ticket = self.searches.begin(session, query or "")
-        if ticket is None:
+        session, keystroke = request.session_hash or "", int(sequence or 0)
+        if not self.searches.begin(session, keystroke, query or ""):
             return gr.skip(), gr.skip()
         time.sleep(SEARCH_PAUSE)
-        if not self.searches.is_latest(session, ticket):
+        if not self.searches.is_latest(session, keystroke):
             return gr.skip(), gr.skip()
         visitor = visitor_token(token, _oauth(oauth_token))
         choices, problem = search_choices(self.services.hub, query or "", task, visitor)
-        if not self.searches.is_latest(session, ticket):
+        if not self.searches.is_latest(session, keystroke):
             return gr.skip(), gr.skip()
         return gr.Dropdown(choices=choices), (problem or gr.skip())
 
@@ -178,7 +181,8 @@ def wire(page: Page) -> None:
     """Attach every listener."""
     picker, inputs, tokens = page.picker, page.inputs, page.tokens
     hub_events: dict[str, Any] = dict(concurrency_limit=None, concurrency_id="hub")
-    picker.model.key_up(page.on_search, [picker.task, tokens.token, picker.query], [picker.model, picker.note],
+    picker.model.key_up(page.on_search, [picker.task, tokens.token, picker.query, picker.keystroke],
+                        [picker.model, picker.note],
                         js=READ_QUERY, trigger_mode="multiple", api_visibility="private", show_progress="hidden",
                         **hub_events)
     form, media = [inputs.filled, *inputs.form.values()], [inputs.form["image"], inputs.form["audio"]]

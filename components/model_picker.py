@@ -37,7 +37,8 @@ class ModelPicker:
     provider: gr.Dropdown
     note: gr.Markdown
     card: gr.State
-    query: gr.Textbox   # hidden: carries the text typed in the model box to the search
+    query: gr.Textbox   # hidden: carries the text typed in the model box to the search...
+    keystroke: gr.Number  # ...and which keystroke of this page it was
 
     def provider_update(self, spec: TaskSpec, providers: list[str] | None = None) -> dict[Any, Any]:
         """Provider choice only matters for chat; other task routes reach hf-inference only."""
@@ -60,5 +61,5 @@ def build_model_picker(spec: TaskSpec) -> ModelPicker:
                                info="auto, fastest, cheapest or a provider")
     note = gr.Markdown(WELCOME, elem_id="model-info")
     card = gr.State({"model_id": spec.default_model, "mask_token": "", "examples": [], "gated": False})
-    query = gr.Textbox(visible=False)
-    return ModelPicker(model, task, provider, note, card, query)
+    query, keystroke = gr.Textbox(visible=False), gr.Number(visible=False, precision=0)
+    return ModelPicker(model, task, provider, note, card, query, keystroke)

@@ -1,9 +1,9 @@
-"""Latest-wins bookkeeping for search-as-you-type: each new query takes a ticket per session, and
-only the newest ticket's answer is shown. Keys are Gradio session hashes, never tokens.
+"""Latest-wins bookkeeping for search-as-you-type: each keystroke carries the browser's own
+sequence number, and only the newest one's answer is shown, whatever order the server happens to
+process them in. Keys are Gradio session hashes, never tokens.
 """
 from __future__ import annotations
 
-import itertools
 import threading
 from collections import OrderedDict
 
@@ -16,22 +16,21 @@ class LatestOnly:
     def __init__(self, capacity: int = 10_000) -> None:
         self._capacity = capacity
         self._lock = threading.Lock()
-        self._counter = itertools.count(1)
         self._latest: OrderedDict[str, tuple[int, str]] = OrderedDict()
 
-    def begin(self, key: str, query: str) -> int | None:
-        """A ticket for `query`, superseding earlier ones; None when it repeats the newest query
-        (arrow keys, Enter and the like fire key events without changing the text)."""
+    def begin(self, key: str, sequence: int, query: str) -> bool:
+        """Register keystroke `sequence` typing `query`; False when it is older than one already
+        seen, or repeats the newest query (arrow keys and Enter fire key events too)."""
         with self._lock:
-            if key in self._latest and self._latest[key][1] == query:
-                return None
-            ticket = next(self._counter)
-            self._latest[key] = (ticket, query)
+            newest = self._latest.get(key)
+            if newest is not None and (sequence <= newest[0] or query == newest[1]):
+                return False
+            self._latest[key] = (sequence, query)
             self._latest.move_to_end(key)
             while len(self._latest) > self._capacity:
                 self._latest.popitem(last=False)
-            return ticket
+            return True
 
-    def is_latest(self, key: str, ticket: int) -> bool:
+    def is_latest(self, key: str, sequence: int) -> bool:
         with self._lock:
-            return key in self._latest and self._latest[key][0] == ticket
+            return key in self._latest and self._latest[key][0] == sequence

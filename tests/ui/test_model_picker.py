@@ -11,6 +11,7 @@ from gradio_client import Client
 
 from backend import Hub
 from backend.errors import ConnectionFailed
+from components.handlers.debounce import LatestOnly
 from components.handlers.examples import is_untouched
 from components.handlers.models import curated_choices, search_choices
 from tests.ui.conftest import plain, value
@@ -116,3 +117,14 @@ def test_a_failed_search_keeps_the_suggestions_and_says_why() -> None:
 def test_an_example_only_replaces_what_the_page_put_there(kind: str, current: dict[str, Any], filled: str,
                                                           untouched: bool) -> None:
     assert is_untouched(kind, current, filled) is untouched
+
+
+def test_only_the_newest_keystroke_is_searched_whatever_order_they_arrive_in() -> None:
+    latest = LatestOnly()
+
+    assert latest.begin("tab", 2, "fake/ech")
+    assert latest.begin("tab", 3, "fake/echo")
+    assert not latest.begin("tab", 1, "fake/ec"), "an older keystroke that arrives late is dropped"
+    assert not latest.begin("tab", 4, "fake/echo"), "Enter or an arrow key repeats the query"
+    assert latest.is_latest("tab", 3) and not latest.is_latest("tab", 2)
+    assert latest.begin("other-tab", 1, "bert"), "each browser tab counts on its own"
