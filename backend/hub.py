@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import httpx2
-from huggingface_hub import HfApi, set_client_factory
+from huggingface_hub import HfApi, ModelInfo, get_session, set_client_factory
 from huggingface_hub.errors import HfHubHTTPError
+from huggingface_hub.utils import hf_raise_for_status
 from huggingface_hub.utils._http import hf_request_event_hook
 
 from .errors import PlaygroundError, Timeout, ConnectionFailed, error_for_status
@@ -72,11 +73,21 @@ class Hub:
 
     def search(self, query: str = "", task: str = "", limit: int = 20, token: str | None = None
                ) -> list[ModelCard]:
-        """Models whose id contains `query`, served ones first, then by downloads."""
-        kwargs: dict[str, Any] = dict(search=query.strip() or None, pipeline_tag=task or None,
-                                      sort="downloads", limit=limit, expand=_SEARCH_FIELDS)
-        infos = _call(lambda: list(self._api.list_models(token=token or False, **kwargs)))
-        cards = [_card(info) for info in infos]
+        """Models whose id contains `query`, served ones first, then by downloads.
+
+        One GET, no retries: `list_models` backs off for ~23 s on a dead network, and a search box
+        must answer or fail at once. The query and the parsing are still huggingface_hub's.
+        """
+        params: dict[str, Any] = {"sort": "downloads", "limit": limit, "expand": _SEARCH_FIELDS}
+        params.update({k: v for k, v in (("search", query.strip()), ("pipeline_tag", task)) if v})
+
+        def fetch() -> list[ModelInfo]:
+            response = get_session().get(f"{self.settings.hub_url}/api/models", params=params,
+                                         headers=self._api._build_hf_headers(token=token or False))
+            hf_raise_for_status(response)
+            return [ModelInfo(**item) for item in response.json()]
+
+        cards = [_card(info) for info in _call(fetch)]
         return sorted(cards, key=lambda c: (not c.served, -c.downloads))
 
     def model_info(self, model_id: str, token: str | None = None) -> ModelCard:

@@ -78,3 +78,12 @@ def test_anonymous_calls_carry_no_token_even_with_one_in_the_environment(hf, hub
     hub.search("bert", token=None)
     hub.model_info("google-bert/bert-base-uncased")
     assert all("Authorization" not in r.headers for r in hf.received)
+
+
+def test_search_fails_at_once_when_the_hub_is_unreachable() -> None:
+    import time
+    hub = Hub(load_settings({"HF_ENDPOINT": "http://127.0.0.1:9"}, None, read_token_file=False))
+    started = time.monotonic()
+    with pytest.raises(E.ConnectionFailed):
+        hub.search("bert")
+    assert time.monotonic() - started < 2, "a search box must not hang on a dead network"

@@ -37,7 +37,7 @@ def test_no_token_shaped_strings_in_the_source() -> None:
 
 def test_dependencies_exclude_known_vulnerable_releases() -> None:
     requirements = (ROOT / "requirements.txt").read_text()
-    assert "gradio>=6.22,<7" in requirements and "requests>=2.32.4" in requirements
+    assert "gradio[oauth]>=6.22,<7" in requirements and "requests>=2.32.4" in requirements
     major, minor = (int(x) for x in version("gradio").split(".")[:2])
     assert (major, minor) >= (6, 22)
     assert tuple(int(x) for x in version("requests").split(".")[:3]) >= (2, 32, 4)
