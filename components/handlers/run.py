@@ -25,7 +25,8 @@ from .forms import FormValues, check_mask, inputs_for
 from .media import write_media
 from .status import (NOT_SENT, attempt_rows, finished_line, sending_line, streaming_line, waiting_line)
 
-__all__ = ["RunSetup", "RunView", "RunSteps", "run_inference", "build_request", "finished_view", "raw_view"]
+__all__ = ["RunSetup", "RunView", "RunSteps", "run_inference", "build_request", "finished_view", "raw_view",
+           "start_view", "polling_view", "sent_credential", "STREAM_REFRESH"]
 
 MAX_RAW_CHARS = 200_000   # a bigger body would make the JSON tree unusable in the browser
 STREAM_REFRESH = 0.2      # seconds between partial-text updates while streaming
@@ -42,6 +43,7 @@ class RunSetup:
     extra_params: str = ""
     provider: str = ""
     mask_token: str = ""
+    endpoint_url: str = ""   # a custom endpoint instead of the router
 
 
 @dataclass(frozen=True)
@@ -70,14 +72,29 @@ def build_request(playground: Playground, setup: RunSetup) -> InferenceRequest:
     spec = get_task(setup.task)
     check_mask(spec, setup.form, setup.mask_token)
     return playground.build_request(task=spec.name, model_id=setup.model_id, inputs=inputs_for(spec, setup.form),
-                                    params=setup.params, extra_params=setup.extra_params, provider=setup.provider)
+                                    params=setup.params, extra_params=setup.extra_params, provider=setup.provider,
+                                    endpoint_url=setup.endpoint_url)
 
 
-def _request_display(request: InferenceRequest, token: str | None) -> dict[str, Any]:
-    display = request.as_display(mask_token(token))
-    if not token:
+def sent_credential(playground: Playground, request: InferenceRequest, visitor_token: str | None,
+                    endpoint_key: str | None) -> str | None:
+    """The credential `Playground.run` sends with `request`: the HF token, or a non-HF endpoint's key."""
+    if request.token_kind == "hf":
+        return resolve_token(visitor_token, playground.settings)
+    return (endpoint_key or None) if request.token_kind == "endpoint" else None
+
+
+def _request_display(request: InferenceRequest, credential: str | None) -> dict[str, Any]:
+    display = request.as_display(mask_token(credential))
+    if not credential:
         display["headers"].pop("Authorization", None)  # nothing is sent, so show nothing
     return display
+
+
+def start_view(request: InferenceRequest, credential: str | None, source_image: str | None = None) -> RunView:
+    """The view as `request` goes out: shown as sent (credential masked), with its code."""
+    return RunView(phase="start", status=sending_line(1), request=_request_display(request, credential),
+                   snippets=build_all(request), source_image=source_image)
 
 
 def raw_view(result: InferenceResult) -> Any:
@@ -133,12 +150,19 @@ class _Stream:
         return True
 
 
-def _progress(setup: RunSetup, request: InferenceRequest, event: Any, stream: _Stream) -> RunView | None:
-    """The view for a Waiting, Sending (retry) or Streaming event, or None when there is nothing new."""
+def polling_view(event: PollEvent) -> RunView | None:
+    """The view for a Waiting or a retried Sending event (countdown, attempt log); None for others."""
     if isinstance(event, Waiting):
         return RunView("progress", waiting_line(event), attempts=_rows(event.log))
     if isinstance(event, Sending) and event.attempt > 1:
         return RunView("progress", sending_line(event.attempt))
+    return None
+
+
+def _progress(setup: RunSetup, request: InferenceRequest, event: Any, stream: _Stream) -> RunView | None:
+    """The view for a Waiting, Sending (retry) or Streaming event, or None when there is nothing new."""
+    if (view := polling_view(event)) is not None:
+        return view
     if isinstance(event, Streaming) and event.event.json is not None and stream.add(event.event.json):
         # The task's own renderer reads the chunks so far, so partial text matches the final text.
         partial = InferenceResult(request, status=200, content_type="text/event-stream", events=tuple(stream.chunks))
@@ -166,18 +190,18 @@ class RunSteps:
         return replace(finished_view(setup.task, result, self.base), entry=entry)
 
 
-def run_inference(playground: Playground, setup: RunSetup, visitor_token: str | None = None) -> Iterator[RunView]:
-    """Run `setup` with the visitor's token (else the operator's), yielding a view per step."""
+def run_inference(playground: Playground, setup: RunSetup, visitor_token: str | None = None,
+                  endpoint_key: str | None = None) -> Iterator[RunView]:
+    """Run `setup` with the visitor's token (else the operator's), or with `endpoint_key` for a
+    custom endpoint that is not Hugging Face's, yielding a view per step."""
     try:
         request = build_request(playground, setup)
     except InvalidInput as err:
         yield RunView(phase="invalid", status=NOT_SENT, error=user_message(err))
         return
-    used = resolve_token(visitor_token, playground.settings)
-    base = RunView(phase="start", status=sending_line(1), request=_request_display(request, used),
-                   snippets=build_all(request), source_image=setup.form.image)
+    base = start_view(request, sent_credential(playground, request, visitor_token, endpoint_key), setup.form.image)
     yield base
     steps = RunSteps(setup, request, base)
-    for event in playground.run(request, token=visitor_token):
+    for event in playground.run(request, token=visitor_token, endpoint_key=endpoint_key):
         if (view := steps.view(event)) is not None:
             yield view
