@@ -14,6 +14,7 @@ from typing import Any, Iterator
 import gradio as gr
 
 from backend import Hub, Playground, Settings
+from backend.history import History
 from backend.tasks import TASKS, get_task
 
 from .handlers.background import in_background
@@ -23,7 +24,9 @@ from .handlers.forms import FormValues, example_title, values_from_example
 from .handlers.models import pick_model, search_choices
 from .handlers.run import RunSetup, run_inference
 from .handlers.tokens import WhoAmICache, describe_identity, visitor_token
+from .history import HistoryPanel
 from .inputs import FORM_FIELDS, InputPanel
+from .links import LinkPanel
 from .model_picker import ModelPicker, choices_after_pick
 from .output import OutputPanel
 from .parameters import ParameterPanel
@@ -74,6 +77,8 @@ class Page:
     status: StatusPanel
     output: OutputPanel
     requests: RequestPanel
+    links: LinkPanel
+    history: HistoryPanel
     running: gr.State
     searches: LatestOnly = field(default_factory=LatestOnly)
 
@@ -147,19 +152,31 @@ class Page:
 
     # --- run ----------------------------------------------------------------------------------------
 
-    def on_run(self, language: str, card: dict[str, Any], oauth_token: gr.OAuthToken | None = None,
-               **values: Any) -> Iterator[dict[Any, Any]]:
+    @staticmethod
+    def run_setup(card: dict[str, Any], values: dict[str, Any]) -> RunSetup:
+        """The form as a RunSetup, from the keyword inputs of `run` (the Compare tab reads them too)."""
         task, model_id = values["task"], values["model"] or ""
-        setup = RunSetup(model_id=model_id, task=task, form=FormValues(**{n: values[n] for n in FORM_FIELDS}),
-                         params=ParameterPanel.values(task, values), extra_params=values["extra_params"] or "",
-                         provider=values["provider"] or "",
-                         mask_token=card.get("mask_token", "") if card.get("model_id") == model_id else "")
-        views = run_inference(self.services.playground, setup, visitor_token(values["token"], _oauth(oauth_token)))
+        return RunSetup(model_id=model_id, task=task, form=FormValues(**{n: values[n] for n in FORM_FIELDS}),
+                        params=ParameterPanel.values(task, values), extra_params=values["extra_params"] or "",
+                        provider=values["provider"] or "",
+                        mask_token=card.get("mask_token", "") if card.get("model_id") == model_id else "")
+
+    @staticmethod
+    def visitor(typed: str | None, oauth_token: gr.OAuthToken | None) -> str | None:
+        """The token runs use for this visitor (typed, else their login); None means the operator's."""
+        return visitor_token(typed, _oauth(oauth_token))
+
+    def on_run(self, language: str, card: dict[str, Any], history: History, oauth_token: gr.OAuthToken | None = None,
+               **values: Any) -> Iterator[dict[Any, Any]]:
+        views = run_inference(self.services.playground, self.run_setup(card, values),
+                              self.visitor(values["token"], oauth_token))
         for view in in_background(views):
             if view is None:  # nothing new: a chance for Cancel to stop us at once
                 yield {self.running: True}
                 continue
             updates = {**self.status.show(view), **self.output.show(view), **self.requests.show(view, language)}
+            if view.entry is not None:  # the run is over: it joins this session's history
+                updates.update(self.history.record(history, view.entry))
             yield {**updates, self.running: view.phase in ("start", "progress")}
 
     def on_cancel(self, running: bool) -> tuple[Any, Any, bool]:
@@ -174,7 +191,8 @@ class Page:
                 **self.inputs.parameters.fields}
 
     def run_outputs(self) -> list[Any]:
-        return [*self.status.components, *self.output.components, *self.requests.components, self.running]
+        return [*self.status.components, *self.output.components, *self.requests.components,
+                *self.history.components, self.running]
 
 
 def wire(page: Page) -> None:
@@ -200,9 +218,9 @@ def wire(page: Page) -> None:
                           api_visibility="private", queue=False)
     gr.on([tokens.token.submit, tokens.token.blur], page.on_identity, tokens.token,
           tokens.identity, api_name="whoami", **hub_events)
-    run_event = inputs.run.click(page.on_run, [page.requests.language, picker.card], page.run_outputs(),
-                                 inputs_kwargs=page.run_inputs(), api_name="run", concurrency_limit=None,
-                                 concurrency_id="inference", show_progress="hidden")
+    run_event = inputs.run.click(page.on_run, [page.requests.language, picker.card, page.history.state],
+                                 page.run_outputs(), inputs_kwargs=page.run_inputs(), api_name="run",
+                                 concurrency_limit=None, concurrency_id="inference", show_progress="hidden")
     inputs.cancel.click(page.on_cancel, page.running, [page.status.line, page.output.message, page.running],
                         cancels=[run_event], api_visibility="private", queue=False)
     page.requests.language.change(lambda language, snippets: gr.update(**code_for(snippets, language)),

@@ -1,10 +1,14 @@
-"""The page layout: header, model picker and token panel on top, the inputs beside the status and
-the answer, then the request inspector and its code. `build_demo` makes no network call.
+"""The page layout: the header over three tabs. Playground: model picker and token panel on top,
+the inputs beside the status and the answer, then the request inspector and its code, then the
+session's history and share links. Compare and Warm-up are the demo tools. `build_demo` makes no
+network call.
 
-    ┌ model · task · provider ───────────────┬ token / who am I ┐
+    ┌ Playground │ Compare │ Warm-up ───────────────────────────┐
+    ├ model · task · provider ───────────────┬ token / who am I ┤
     ├ inputs, examples, parameters, Run ─────┼ status · attempts ┤
     │                                        │ answer │ raw JSON │
     ├ request as sent · response headers ────┼ copy as code     ┤
+    ├ share links · history table · export / import ─────────────┤
 
 Chat (issue #4) is meant to arrive as its own panel, `components/chat.py`, rendered beside the
 inputs and shown when the task's input kind is "chat"; until then chat-completion runs here as a
@@ -19,15 +23,19 @@ import gradio as gr
 from backend import Hub, Playground, Settings
 from backend.tasks import TASKS
 
+from .compare import build_compare_panel, wire_compare
 from .events import Page, Services, wire
 from .handlers.forms import example_title, stock_example, values_from_example
 from .handlers.tokens import WhoAmICache
+from .history import build_history_panel, wire_history
 from .inputs import build_input_panel
+from .links import build_link_notice, build_link_panel, wire_links
 from .model_picker import build_model_picker
 from .output import build_output_panel
 from .request_view import build_request_panel
 from .status import build_status_panel
 from .token_panel import build_token_panel
+from .warmup import build_warmup_panel, wire_warmup
 
 __all__ = ["build_demo", "DEFAULT_TASK", "TITLE", "PAGE_CSS", "PAGE_JS", "THEME"]
 
@@ -46,10 +54,10 @@ THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="violet",
 
 
 def _layout(services: Services) -> Page:
-    """Render every panel inside the current Blocks and return the page's handles."""
+    """Render the Playground tab's panels inside the current Blocks and return the page's handles."""
     spec = TASKS[DEFAULT_TASK]
     example = stock_example(spec)
-    gr.Markdown(HEADER, elem_id="header")
+    link_notice = build_link_notice()
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             picker = build_model_picker(spec)
@@ -63,8 +71,11 @@ def _layout(services: Services) -> Page:
             output = build_output_panel()
     with gr.Accordion("Request and code", open=True, elem_id="inspector"):
         requests = build_request_panel()
+    with gr.Accordion("History and share links", open=True, elem_id="history"):
+        links = build_link_panel(link_notice)
+        history = build_history_panel()
     return Page(services, picker=picker, tokens=tokens, inputs=inputs, status=status, output=output,
-                requests=requests, running=gr.State(False))
+                requests=requests, links=links, history=history, running=gr.State(False))
 
 
 def build_demo(settings: Settings, playground: Playground | None = None, hub: Hub | None = None) -> gr.Blocks:
@@ -72,8 +83,19 @@ def build_demo(settings: Settings, playground: Playground | None = None, hub: Hu
     hub = hub or Hub(settings)
     services = Services(settings, playground or Playground(settings), hub, WhoAmICache(hub))
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
-        page = _layout(services)
+        gr.Markdown(HEADER, elem_id="header")
+        with gr.Tabs(elem_id="tabs"):
+            with gr.Tab("Playground", id="playground", elem_id="tab-playground"):
+                page = _layout(services)
+            with gr.Tab("Compare", id="compare", elem_id="tab-compare"):
+                compare = build_compare_panel()
+            with gr.Tab("Warm-up", id="warmup", elem_id="tab-warmup"):
+                warmup = build_warmup_panel()
         wire(page)
+        wire_history(page)
+        wire_links(page, demo)
+        wire_compare(compare, page)
+        wire_warmup(warmup, page)
         demo.load(page.on_identity, page.tokens.token, page.tokens.identity, api_visibility="private",
                   concurrency_limit=None, concurrency_id="hub")
     return demo

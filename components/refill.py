@@ -1,0 +1,41 @@
+"""Putting a run back in the Playground form: model, task, provider, inputs and parameters, as
+component updates. Shared by the history (a clicked row) and by links (`?model=&task=&text=`).
+
+The text is marked as the visitor's own, not the page's example, so the model lookup that a new
+model triggers keeps it instead of offering the model card's example in its place.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Mapping
+
+from backend.tasks import get_task
+
+from .handlers.forms import FormValues
+
+if TYPE_CHECKING:  # events.py builds the Page from panels that use this module
+    from .events import Page
+
+__all__ = ["refill", "refill_outputs"]
+
+
+def refill_outputs(page: Page) -> list[Any]:
+    """Every component `refill` may update, for a listener's outputs."""
+    parameters = page.inputs.parameters
+    return [page.picker.model, page.picker.task, page.picker.provider, *page.inputs.form.values(),
+            *parameters.fields.values(), parameters.extra]
+
+
+def refill(page: Page, *, model: str, task: str, values: FormValues, provider: str = "",
+           params: Mapping[str, Any] | None = None, extra_params: str | None = None) -> dict[Any, Any]:
+    """Updates that put a run in the form; the model stays when none is given (a bare endpoint),
+    and parameters stay unless given."""
+    spec = get_task(task)
+    updates: dict[Any, Any] = {page.picker.task: task, page.picker.provider: provider or "auto",
+                               **page.inputs.fill(spec, values, page_text=False)}
+    if model:
+        updates[page.picker.model] = model
+    if params is not None:
+        updates.update(page.inputs.parameters.fill(spec.name, params))
+    if extra_params is not None:
+        updates[page.inputs.parameters.extra] = extra_params
+    return updates
