@@ -41,6 +41,7 @@ class Settings:
     auth: tuple[str, str] | None = field(default=None, repr=False)
     share_server_token: bool = False
     space_id: str = ""                  # set on a Hugging Face Space (SPACE_ID)
+    space_oauth: bool = False           # the Space has `hf_oauth: true` (Spaces then set OAUTH_CLIENT_ID)
 
     @property
     def timeout(self) -> tuple[float, float]:
@@ -88,6 +89,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         auth=_auth(get("GRADIO_AUTH")),
         share_server_token=_flag(get("PLAYGROUND_SHARE_SERVER_TOKEN", "0")),
         space_id=get("SPACE_ID"),
+        space_oauth=bool(get("SPACE_ID") and get("OAUTH_CLIENT_ID")),
     )
     return settings
 

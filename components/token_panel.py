@@ -28,9 +28,10 @@ class TokenPanel:
 
 
 def can_sign_in(settings: Settings) -> bool:
-    """"Sign in with Hugging Face" only on a Space, and only when gradio[oauth] is installed
-    (without it Gradio cannot even build the page)."""
-    return settings.on_space and all(importlib.util.find_spec(name) for name in ("authlib", "itsdangerous"))
+    """"Sign in with Hugging Face" only on a Space with OAuth enabled, and only when gradio[oauth] is
+    installed (without it Gradio cannot even build the page). Anywhere else Gradio would mock the
+    login with the machine's own token, which must never stand in for a visitor's."""
+    return settings.space_oauth and all(importlib.util.find_spec(name) for name in ("authlib", "itsdangerous"))
 
 
 def build_token_panel(settings: Settings) -> TokenPanel:
