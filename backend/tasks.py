@@ -76,7 +76,9 @@ _GENERATION = (
 _CHAT = (
     Param("max_tokens", "int", default=512, minimum=1, maximum=32768, step=1, help="The longest answer, in tokens."),
     Param("temperature", "float", minimum=0, maximum=2, step=0.05, help="Higher is more random."),
-    _TOP_P, _SEED, _STOP, _STREAM,
+    _TOP_P, _SEED, _STOP,
+    # Chat streams unless told not to, as HF's own playground does: the answer shows as it is written.
+    dataclasses.replace(_STREAM, default=True),
 )
 _IMAGE_GENERATION = (
     Param("guidance_scale", "float", minimum=0, maximum=30, step=0.5, help="How closely to follow the prompt."),
