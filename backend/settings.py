@@ -12,10 +12,10 @@ from typing import Mapping
 
 from dotenv import dotenv_values
 
-from .errors import ConfigError
+from .errors import ConfigError, InvalidInput
 from .redact import mask_token
 
-__all__ = ["Settings", "load_settings", "resolve_token"]
+__all__ = ["Settings", "load_settings", "resolve_token", "check_credential"]
 
 DEFAULT_ROUTER_URL = "https://router.huggingface.co"
 DEFAULT_HUB_URL = "https://huggingface.co"
@@ -95,9 +95,24 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
 
 
 def resolve_token(explicit: str | None, settings: Settings) -> str | None:
-    """The token for one call: the visitor's own if given, else the operator's (may be None)."""
-    explicit = (explicit or "").strip()
+    """The token for one call: the visitor's own if given, else the operator's (may be None).
+
+    Raises InvalidInput for a typed token no server could accept, before anything is sent.
+    """
+    explicit = check_credential((explicit or "").strip())
     return explicit or settings.hf_token
+
+
+def check_credential(value: str | None) -> str | None:
+    """A token or key as typed, if it can travel in an HTTP header; else InvalidInput (nothing sent).
+
+    Tokens are printable ASCII; a pasted smart quote, line break or NUL would otherwise crash the
+    HTTP library or smuggle a second header.
+    """
+    if value and not all("!" <= char <= "~" for char in value):
+        raise InvalidInput("The token contains a space, line break or a character outside plain ASCII: "
+                           "paste it again exactly as shown on huggingface.co/settings/tokens.")
+    return value
 
 
 def _find_token(env: Mapping[str, str], file_values: Mapping[str, str],

@@ -211,6 +211,8 @@ def parse_extra_parameters(text: str) -> dict[str, Any]:
     except json.JSONDecodeError as err:
         raise InvalidParameters(f"Extra parameters are not valid JSON: {err.msg} at line {err.lineno}, "
                                 f"column {err.colno}.", position=err.pos) from None
+    except RecursionError:
+        raise InvalidParameters("Extra parameters are nested too deeply to be real parameters.") from None
     if not isinstance(value, dict):
         raise InvalidParameters(f'Extra parameters must be a JSON object such as {{"top_k": 3}}, '
                                 f"not {_JSON_KINDS.get(type(value), 'that')}.")

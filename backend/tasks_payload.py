@@ -182,11 +182,23 @@ def read_text_to_image(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[
     return body, {"negative_prompt": inputs.get("negative_prompt")}
 
 
+# File signatures: an upload must look like what its field is for, whatever its name or declared type.
+_SIGNATURES: dict[str, tuple[tuple[int, bytes], ...]] = {
+    "image": ((0, b"\x89PNG"), (0, b"\xff\xd8\xff"), (0, b"GIF8"), (8, b"WEBP"), (0, b"BM"), (4, b"ftypavif")),
+    "audio": ((8, b"WAVE"), (0, b"fLaC"), (0, b"ID3"), (0, b"\xff\xfb"), (0, b"\xff\xf3"), (0, b"\xff\xf2"),
+              (0, b"\xff\xf1"), (0, b"\xff\xf9"), (0, b"OggS"), (0, b"\x1aE\xdf\xa3"), (4, b"ftyp")),
+}
+_UPLOAD_HINTS = {"image": "an image: upload a PNG, JPEG, GIF or WebP file",
+                 "audio": "audio: upload a WAV, FLAC, MP3, OGG or WebM recording"}
+
+
 def _read_upload(kind: str) -> InputReader:
     def read(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         data = _required(inputs, kind, f"the {kind} (upload or record one)")
         if not isinstance(data, (bytes, bytearray)):
             raise InvalidParameters(f"The {kind} must be raw bytes.", field=kind)
+        if not any(data[at:at + len(magic)] == magic for at, magic in _SIGNATURES[kind]):
+            raise InvalidParameters(f"That file is not {_UPLOAD_HINTS[kind]}.", field=kind)
         return {"inputs": bytes(data)}, {}
     read.__name__ = read.__qualname__ = f"read_{kind}"
     return read

@@ -17,7 +17,7 @@ from backend.errors import InvalidInput
 from backend.history import HistoryEntry, entry_from_run
 from backend.polling import PollEvent
 from backend.redact import mask_token
-from backend.settings import resolve_token
+from backend.settings import check_credential, resolve_token
 from backend.snippets import build_all
 from backend.tasks import Rendered, get_task, render
 
@@ -81,7 +81,7 @@ def sent_credential(playground: Playground, request: InferenceRequest, visitor_t
     """The credential `Playground.run` sends with `request`: the HF token, or a non-HF endpoint's key."""
     if request.token_kind == "hf":
         return resolve_token(visitor_token, playground.settings)
-    return (endpoint_key or None) if request.token_kind == "endpoint" else None
+    return check_credential(endpoint_key or None) if request.token_kind == "endpoint" else None
 
 
 def _request_display(request: InferenceRequest, credential: str | None) -> dict[str, Any]:
@@ -196,10 +196,11 @@ def run_inference(playground: Playground, setup: RunSetup, visitor_token: str | 
     custom endpoint that is not Hugging Face's, yielding a view per step."""
     try:
         request = build_request(playground, setup)
+        credential = sent_credential(playground, request, visitor_token, endpoint_key)
     except InvalidInput as err:
         yield RunView(phase="invalid", status=NOT_SENT, error=user_message(err))
         return
-    base = start_view(request, sent_credential(playground, request, visitor_token, endpoint_key), setup.form.image)
+    base = start_view(request, credential, setup.form.image)
     yield base
     steps = RunSteps(setup, request, base)
     for event in playground.run(request, token=visitor_token, endpoint_key=endpoint_key):

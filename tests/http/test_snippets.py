@@ -199,7 +199,7 @@ def test_every_tasks_javascript_parses(tmp_path):
     playground = Playground(load_settings({}, None, read_token_file=False))
     jobs = []
     for spec in TASKS.values():
-        upload = {spec.input_kind: IMAGE} if spec.input_kind in ("image", "audio") else {}
+        upload = {"image": {"image": IMAGE}, "audio": {"audio": b"fLaC" + IMAGE}}.get(spec.input_kind, {})
         streams = {"stream": True} if any(param.name == "stream" for param in spec.parameters) else {}
         request = playground.build_request(task=spec.name, model_id=spec.default_model,
                                            inputs={**spec.example, **upload}, params=streams)

@@ -47,5 +47,5 @@ def test_every_setting_the_app_reads_is_in_env_example() -> None:
     source = (ROOT / "backend" / "settings.py").read_text()
     read = set(re.findall(r'get\("([A-Z_]+)"', source)) | {"HF_TOKEN"}
     example = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
-    # SPACE_ID is set by Spaces; HF_TOKEN_PATH is huggingface_hub's own, read from the environment only.
-    assert read - {"SPACE_ID", "HF_TOKEN_PATH"} <= example
+    # Spaces set SPACE_ID and OAUTH_CLIENT_ID; HF_TOKEN_PATH is huggingface_hub's own.
+    assert read - {"SPACE_ID", "OAUTH_CLIENT_ID", "HF_TOKEN_PATH"} <= example

@@ -74,3 +74,10 @@ def test_token_order(tmp_path) -> None:
 def test_bad_settings_say_what_is_wrong(env: dict[str, str]) -> None:
     with pytest.raises(ConfigError):
         load_settings(env, None)
+
+
+@pytest.mark.parametrize("typed", ["hf_abc\u2019def", "hf_abc\r\nX-Evil: 1", "hf_abc\x00", "hf_ａｂｃ", "hf abc"])
+def test_typed_tokens_no_server_accepts_are_refused_before_sending(typed: str) -> None:
+    from backend.errors import InvalidInput
+    with pytest.raises(InvalidInput, match="paste it again"):
+        resolve_token(typed, load_settings({}, None, read_token_file=False))

@@ -25,7 +25,7 @@ from tests.conftest import SENTINEL
 HOSTILE = ("It's \"quoted\" $HOME $(touch pwned) `id` \\n back\\slash\nnew line\ttab ünïcødé 😀 "
            "\u202eevil\u202c \U000e0041 ${x} %s {0} </script>")
 ROUTER = "https://router.huggingface.co"
-UPLOAD = b"\x89PNG\r\n\x1a\n\x00\xff fake image bytes"
+UPLOADS = {"image": b"\x89PNG\r\n\x1a\n\x00\xff fake image bytes", "audio": b"fLaC\x00\xff fake audio bytes"}
 ENV_READS = {  # how each language spells "the credential from the environment"
     "curl": '-H "Authorization: Bearer ${}"', "python": 'os.environ["{}"]', "huggingface_hub": 'os.environ["{}"]',
     "node": "process.env.{}", "javascript": "process.env.{}",
@@ -48,7 +48,7 @@ def sample_value(param: Param) -> Any:
 def task_request(spec: TaskSpec, *, all_params: bool = False, endpoint_url: str = "") -> InferenceRequest:
     inputs = dict(spec.example)
     if spec.input_kind in ("image", "audio"):
-        inputs = {spec.input_kind: UPLOAD, f"{spec.input_kind}_type": f"{spec.input_kind}/x-test"}
+        inputs = {spec.input_kind: UPLOADS[spec.input_kind], f"{spec.input_kind}_type": f"{spec.input_kind}/x-test"}
     params = {p.name: sample_value(p) for p in spec.parameters} if all_params else {}
     return playground().build_request(task=spec.name, model_id=spec.default_model, inputs=inputs, params=params,
                                       endpoint_url=endpoint_url)
@@ -190,7 +190,7 @@ class RecordedCall:
 def test_the_requests_snippet_sends_the_playgrounds_bytes(any_request, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HF_TOKEN", "hf_placeholder0000")
-    Path("cat.png").write_bytes(UPLOAD)
+    Path("cat.png").write_bytes(any_request.data or b"")
     post = RecordedCall()
     monkeypatch.setattr(requests, "post", post)
     exec(compile(build_snippet(any_request, "python", upload_name="cat.png"), "snippet.py", "exec"), {})

@@ -39,7 +39,8 @@ def _upload_bytes(descriptor: dict[str, Any]) -> bytes:
     """The recorded bytes when kept (< 20 KB), else a stand-in of the recorded length."""
     if descriptor.get("base64"):
         return base64.b64decode(descriptor["base64"])
-    return b"\xff\xd8\xff" + b"\0" * (descriptor["byte_length"] - 3)
+    magic = b"fLaC" if descriptor["detected_format"].startswith("audio/") else b"\xff\xd8\xff"
+    return magic + b"\0" * (descriptor["byte_length"] - len(magic))
 
 
 def _text_form(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -588,3 +589,19 @@ def test_renderings_of_recordings_add_no_markup(name: str) -> None:
     rendered = _render_recording(name)
     body = json.dumps(_load(name)["response"]["body"], ensure_ascii=False)
     assert all(rendered.text.count(token) <= body.count(token) for token in MARKUP)
+
+
+@pytest.mark.parametrize("task, field, data", [
+    ("image-classification", "image", b"%PDF-1.7 not a picture"),
+    ("object-detection", "image", b"RIFF\x00\x00\x00\x00WAVEfmt "),
+    ("automatic-speech-recognition", "audio", b"\x89PNG\r\n\x1a\n a picture named clip.wav"),
+    ("automatic-speech-recognition", "audio", b"hello, plain text"),
+])
+def test_an_upload_must_be_what_its_field_is_for(task: str, field: str, data: bytes) -> None:
+    with pytest.raises(InvalidParameters, match=f"not (an )?{'image' if field == 'image' else 'audio'}"):
+        build_payload(task, {field: data, f"{field}_type": f"{field}/wav"})
+
+
+def test_deeply_nested_extra_parameters_are_explained() -> None:
+    with pytest.raises(InvalidParameters, match="nested too deeply"):
+        parse_extra_parameters("[" * 100_000 + "]" * 100_000)
