@@ -146,7 +146,7 @@ class CompareHandlers:
         token = self.page.visitor(values["token"], oauth_token)
         for update in in_background(compare(playground, requests, token)):
             if update is None:  # nothing new: a chance for Cancel to stop us at once
-                yield {}
+                yield {self.panel.running: sorted(waiting)}
                 continue
             view = steps[update.column].view(update.event)
             if view is None:
@@ -157,7 +157,7 @@ class CompareHandlers:
 
     def on_cancel(self, running: list[int]) -> dict[Any, Any]:
         if not running:
-            return {}
+            return {self.panel.running: []}
         return {self.panel.note: CANCELLED, self.panel.running: [],
                 **{self.panel.columns[n].status.line: CANCELLED for n in running}}
 

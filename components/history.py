@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # events.py builds the Page from panels, this one included
 __all__ = ["HistoryPanel", "build_history_panel", "wire_history"]
 
 HEADERS = ["time", "model", "task", "input", "parameters", "status", "latency", "answer"]
+WIDTHS = ["7%", "18%", "12%", "18%", "13%", "8%", "7%", "17%"]
 EMPTY = "No runs yet. Each run lands here; click one to put it back in the form and see its answer again."
 
 
@@ -100,11 +101,11 @@ class HistoryPanel:
 def build_history_panel() -> HistoryPanel:
     note = gr.Markdown(EMPTY, elem_id="history-note")
     table = gr.Dataframe(headers=HEADERS, interactive=False, visible=False, wrap=True, max_height=360,
-                         elem_id="history-table")
+                         column_widths=WIDTHS, elem_id="history-table")
     with gr.Row(elem_id="history-files"):
-        export = gr.DownloadButton("⇩ Export demo script (JSON)", interactive=False, size="sm",
+        export = gr.DownloadButton("Export demo script (JSON)", interactive=False, size="sm",
                                    elem_id="history-export")
-        upload = gr.UploadButton("⇧ Import demo script", file_types=[".json"], type="filepath", size="sm",
+        upload = gr.UploadButton("Import demo script", file_types=[".json"], type="filepath", size="sm",
                                  elem_id="history-import")
     return HistoryPanel(gr.State(History()), gr.State(None), note, table, export, upload)
 
@@ -144,7 +145,7 @@ class HistoryHandlers:
     def restore(self, history: History, language: str, row: int) -> dict[Any, Any]:
         """Put run `row` (0 = newest) back in the form and show its stored answer; nothing is sent."""
         if not 0 <= row < len(history):
-            return {}
+            return {self.panel.note: gr.skip()}
         entry = history.entries[row]
         shown = replay(self.page.services.playground, entry, FROM_HISTORY)
         form = refill(self.page, model=entry.model, task=entry.task, values=shown.form, provider=entry.provider,

@@ -50,8 +50,8 @@ def build_link_notice() -> gr.Markdown:
 
 def build_link_panel(notice: gr.Markdown) -> LinkPanel:
     with gr.Row(equal_height=True, elem_id="share-row"):
-        copy = gr.Button("🔗 Link to this form", size="sm", scale=1, elem_id="copy-link")
-        freeze = gr.Button("❄ Frozen link to the selected run", size="sm", scale=1, elem_id="freeze-link")
+        copy = gr.Button("Link to this form", size="sm", scale=1, elem_id="copy-link")
+        freeze = gr.Button("Frozen link to the selected run", size="sm", scale=1, elem_id="freeze-link")
         link = gr.Textbox(label="Link to share", interactive=False, buttons=["copy"], scale=4, visible=False,
                           elem_id="share-link")
     hint = gr.Markdown(visible=False, elem_id="share-note", elem_classes=["hint"])
@@ -112,8 +112,8 @@ class LinkHandlers:
     def on_load(self, task: str, language: str, request: gr.Request) -> dict[Any, Any]:
         """Fill the form from the page's query, or show the frozen result it carries; sends nothing."""
         params: Mapping[str, Any] = dict(request.query_params or {})
-        if not params:
-            return {}
+        if not params:  # (a handler's dict must name at least one output)
+            return {self.panel.notice: gr.skip()}
         form = form_from_query(params)
         notes, updates = [], {}
         if form.frozen is not None:

@@ -108,14 +108,16 @@ class WarmupHandlers:
             return
         for status in in_background(statuses):
             if status is None:  # nothing new: a chance for Cancel to stop us at once
-                yield {}
+                yield {self.panel.running: True}
                 continue
             lights[slots[targets.index(status.target)]] = status  # each light keeps its line's place
             yield {self.panel.lights: lights_table([lights[n] for n in sorted(lights)]), self.panel.running: True}
         yield {self.panel.lights: lights_table([lights[n] for n in sorted(lights)]), self.panel.running: False}
 
     def on_cancel(self, running: bool, lights: str) -> dict[Any, Any]:
-        return {self.panel.lights: f"{lights}\n\n{CANCELLED}", self.panel.running: False} if running else {}
+        if not running:
+            return {self.panel.running: False}
+        return {self.panel.lights: f"{lights}\n\n{CANCELLED}", self.panel.running: False}
 
 
 def wire_warmup(panel: WarmupPanel, page: Page) -> None:
