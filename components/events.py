@@ -8,21 +8,24 @@ are public API endpoints; search (driven by key-up events) and layout-only liste
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterator
 
 import gradio as gr
 
-from backend import Hub, Playground, Settings
+from backend import Hub, Playground, RouterCatalog, Settings
 from backend.history import History
 from backend.tasks import TASKS, get_task
 
+from .chat import ChatPanel
+from .endpoint import EndpointPanel
 from .handlers.background import in_background
+from .handlers.chat import ChatView, Conversation, provider_choices, run_chat
 from .handlers.debounce import LatestOnly
 from .handlers.examples import is_untouched, offered_examples
 from .handlers.forms import FormValues, example_title, values_from_example
 from .handlers.models import pick_model, search_choices
-from .handlers.run import RunSetup, run_inference
+from .handlers.run import RunSetup, RunView, run_inference
 from .handlers.tokens import WhoAmICache, describe_identity, visitor_token
 from .history import HistoryPanel
 from .inputs import FORM_FIELDS, InputPanel
@@ -64,6 +67,7 @@ class Services:
     playground: Playground
     hub: Hub
     whoami: WhoAmICache
+    catalog: RouterCatalog  # the router's chat models and their providers' figures
 
 
 @dataclass
@@ -77,6 +81,8 @@ class Page:
     status: StatusPanel
     output: OutputPanel
     requests: RequestPanel
+    chat: ChatPanel
+    endpoint: EndpointPanel
     links: LinkPanel
     history: HistoryPanel
     running: gr.State
@@ -102,13 +108,17 @@ class Page:
     def on_model(self, model_id: str, task: str, prompt: str, image: str | None, audio: str | None,
                  card: dict[str, Any], filled: str, token: str, oauth_token: gr.OAuthToken | None = None
                  ) -> dict[Any, Any]:
-        pick = pick_model(self.services.hub, model_id or "", visitor_token(token, _oauth(oauth_token)))
-        new_task = pick.task or task
+        visitor = visitor_token(token, _oauth(oauth_token))
+        pick = pick_model(self.services.hub, model_id or "", visitor)
+        new_task, spec = pick.task or task, get_task(pick.task or task)
         new_card = pick.card or {"model_id": pick.model_id, "mask_token": "", "examples": []}
+        # The router's provider figures are fetched only now that a chat model is picked (then cached).
+        providers = provider_choices(self.services.hub, self.services.catalog, pick.model_id, visitor) \
+            if spec.input_kind == "chat" else None
         updates = {self.picker.note: pick.note, self.picker.task: new_task, self.picker.card: new_card,
                    # The box shows the bare id once picked, not the long search-result label.
                    self.picker.model: gr.Dropdown(choices=choices_after_pick(pick.model_id, new_task)),
-                   **self.picker.provider_update(get_task(new_task), new_card.get("providers", []))}
+                   **self.picker.provider_update(spec, providers)}
         return {**updates, **self._examples(new_task, new_card, _current(prompt, image, audio), filled)}
 
     def on_task_chosen(self, task: str, model_id: str, prompt: str, image: str | None, audio: str | None,
@@ -123,7 +133,7 @@ class Page:
     def on_task_shape(self, task: str) -> dict[Any, Any]:
         spec = get_task(task)
         return {**self.inputs.reshape(spec), **self.inputs.parameters.visibility(spec.name),
-                **self.picker.provider_update(spec)}
+                **self.picker.provider_update(spec), **self.chat.mode(spec.input_kind == "chat", self.output.container)}
 
     def _examples(self, task: str, card: dict[str, Any], current: dict[str, Any], filled: str) -> dict[Any, Any]:
         """Offer the examples for `task`, and fill the form with the first if it is untouched."""
@@ -166,18 +176,33 @@ class Page:
         """The token runs use for this visitor (typed, else their login); None means the operator's."""
         return visitor_token(typed, _oauth(oauth_token))
 
-    def on_run(self, language: str, card: dict[str, Any], history: History, oauth_token: gr.OAuthToken | None = None,
-               **values: Any) -> Iterator[dict[Any, Any]]:
-        views = run_inference(self.services.playground, self.run_setup(card, values),
-                              self.visitor(values["token"], oauth_token))
+    def on_run(self, language: str, card: dict[str, Any], history: History, conversation: Conversation,
+               oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[dict[Any, Any]]:
+        setup = replace(self.run_setup(card, values), endpoint_url=values["endpoint_url"] or "")
+        views = self._views(setup, conversation, self.visitor(values["token"], oauth_token),
+                            values["endpoint_key"] or None)
         for view in in_background(views):
             if view is None:  # nothing new: a chance for Cancel to stop us at once
                 yield {self.running: True}
                 continue
-            updates = {**self.status.show(view), **self.output.show(view), **self.requests.show(view, language)}
-            if view.entry is not None:  # the run is over: it joins this session's history
-                updates.update(self.history.record(history, view.entry))
-            yield {**updates, self.running: view.phase in ("start", "progress")}
+            run = view.run if isinstance(view, ChatView) else view
+            updates = {**self.status.show(run), **self._answer(view), **self.requests.show(run, language)}
+            if run.entry is not None:  # the run is over: it joins this session's history
+                updates.update(self.history.record(history, run.entry))
+            yield {**updates, self.running: run.phase in ("start", "progress")}
+
+    def _views(self, setup: RunSetup, conversation: Conversation, visitor: str | None, endpoint_key: str | None
+               ) -> Iterator[RunView | ChatView]:
+        """A chat turn in chat mode, else the task's run; either stops (and sends nothing more) when closed."""
+        playground = self.services.playground
+        if get_task(setup.task).input_kind == "chat":
+            return run_chat(playground, self.services.catalog, setup, conversation, visitor, endpoint_key)
+        return run_inference(playground, setup, visitor, endpoint_key)
+
+    def _answer(self, view: RunView | ChatView) -> dict[Any, Any]:
+        if isinstance(view, ChatView):
+            return self.chat.show(view, self.output.raw, (self.inputs.prompt, self.inputs.form["image"]))
+        return self.output.show(view)
 
     def on_cancel(self, running: bool) -> tuple[Any, Any, bool]:
         if not running:
@@ -188,11 +213,13 @@ class Page:
         """Keyword inputs of `run`: their names are also its API parameter names."""
         return {"model": self.picker.model, "task": self.picker.task, "provider": self.picker.provider,
                 **self.inputs.form, "extra_params": self.inputs.parameters.extra, "token": self.tokens.token,
-                **self.inputs.parameters.fields}
+                "endpoint_url": self.endpoint.url, "endpoint_key": self.endpoint.key, **self.inputs.parameters.fields}
 
     def run_outputs(self) -> list[Any]:
+        # The message box and image are outputs too: chat clears them once a message is sent.
         return [*self.status.components, *self.output.components, *self.requests.components,
-                *self.history.components, self.running]
+                *self.history.components, *self.chat.components, self.inputs.prompt, self.inputs.form["image"],
+                self.running]
 
 
 def wire(page: Page) -> None:
@@ -212,17 +239,20 @@ def wire(page: Page) -> None:
                       [picker.task, picker.model, inputs.prompt, *media, picker.card, inputs.filled],
                       [picker.model, inputs.examples, *form], api_visibility="private", queue=False)
     picker.task.change(page.on_task_shape, picker.task,
-                       [*inputs.form.values(), *inputs.parameters.groups.values(), picker.provider],
-                       api_visibility="private", queue=False)
+                       [*inputs.form.values(), *inputs.parameters.groups.values(), picker.provider,
+                        page.chat.container, page.output.container], api_visibility="private", queue=False)
     inputs.examples.click(page.on_example, [inputs.examples, picker.task, picker.card], form,
                           api_visibility="private", queue=False)
     gr.on([tokens.token.submit, tokens.token.blur], page.on_identity, tokens.token,
           tokens.identity, api_name="whoami", **hub_events)
-    run_event = inputs.run.click(page.on_run, [page.requests.language, picker.card, page.history.state],
+    run_event = inputs.run.click(page.on_run, [page.requests.language, picker.card, page.history.state,
+                                               page.chat.conversation],
                                  page.run_outputs(), inputs_kwargs=page.run_inputs(), api_name="run",
                                  concurrency_limit=None, concurrency_id="inference", show_progress="hidden")
     inputs.cancel.click(page.on_cancel, page.running, [page.status.line, page.output.message, page.running],
                         cancels=[run_event], api_visibility="private", queue=False)
+    gr.on([page.chat.clear.click, page.chat.chatbot.clear], page.chat.cleared, None, page.chat.components,
+          api_visibility="private", queue=False)
     page.requests.language.change(lambda language, snippets: gr.update(**code_for(snippets, language)),
                                   [page.requests.language, page.requests.snippets], page.requests.code,
                                   api_visibility="private", queue=False)

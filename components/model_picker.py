@@ -14,7 +14,8 @@ from .handlers.models import curated_choices
 
 __all__ = ["ModelPicker", "build_model_picker", "task_choices", "choices_after_pick", "PROVIDER_CHOICES"]
 
-PROVIDER_CHOICES = ["auto", "fastest", "cheapest"]
+# The routing policies; picking a chat model adds its providers with their figures (handlers/chat.py).
+PROVIDER_CHOICES = [("auto (fastest)", "auto"), ("cheapest", "cheapest"), ("preferred", "preferred")]
 WELCOME = ("Type to search the Hub, or paste any model id such as `org/name`. "
            "The list starts with a suggested model for each task.")
 
@@ -40,11 +41,12 @@ class ModelPicker:
     query: gr.Textbox   # hidden: carries the text typed in the model box to the search...
     keystroke: gr.Number  # ...and which keystroke of this page it was
 
-    def provider_update(self, spec: TaskSpec, providers: list[str] | None = None) -> dict[Any, Any]:
-        """Provider choice only matters for chat; other task routes reach hf-inference only."""
+    def provider_update(self, spec: TaskSpec, choices: list[tuple[str, str]] | None = None) -> dict[Any, Any]:
+        """Provider choice only matters for chat; other task routes reach hf-inference only. New
+        `choices` (a newly picked model's) start again from auto: the old provider may not serve it."""
         update: dict[str, Any] = {"visible": spec.input_kind == "chat"}
-        if providers is not None:
-            update["choices"] = PROVIDER_CHOICES + [p for p in providers if p not in PROVIDER_CHOICES]
+        if choices is not None:
+            update.update(choices=choices, value="auto")
         return {self.provider: gr.update(**update)}
 
 
@@ -58,7 +60,7 @@ def build_model_picker(spec: TaskSpec) -> ModelPicker:
                            elem_id="task", scale=2, info="Detected from the Hub; change it if needed")
         provider = gr.Dropdown(choices=PROVIDER_CHOICES, value="auto", allow_custom_value=True, label="Provider",
                                elem_id="provider", scale=1, visible=spec.input_kind == "chat",
-                               info="auto, fastest, cheapest or a provider")
+                               info="auto (fastest), cheapest, preferred or a provider")
     note = gr.Markdown(WELCOME, elem_id="model-info")
     card = gr.State({"model_id": spec.default_model, "mask_token": "", "examples": [], "gated": False})
     query, keystroke = gr.Textbox(visible=False), gr.Number(visible=False, precision=0)

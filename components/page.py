@@ -5,14 +5,16 @@ network call.
 
     ┌ Playground │ Compare │ Warm-up ───────────────────────────┐
     ├ model · task · provider ───────────────┬ token / who am I ┤
+    ├ custom endpoint (folded)               │                  │
     ├ inputs, examples, parameters, Run ─────┼ status · attempts ┤
+    │                                        │ chat (chat mode) │
     │                                        │ answer │ raw JSON │
     ├ request as sent · response headers ────┼ copy as code     ┤
     ├ share links · history table · export / import ─────────────┤
 
-Chat (issue #4) is meant to arrive as its own panel, `components/chat.py`, rendered beside the
-inputs and shown when the task's input kind is "chat"; until then chat-completion runs here as a
-system prompt plus one message, and its answer shows as text.
+Chat mode follows the task: a conversational model's card says chat-completion, the task switch
+shows the chat transcript (`components/chat.py`) in place of the answer views, and Run sends the
+message box as the next turn of the conversation.
 """
 from __future__ import annotations
 
@@ -20,10 +22,12 @@ from pathlib import Path
 
 import gradio as gr
 
-from backend import Hub, Playground, Settings
+from backend import Hub, Playground, RouterCatalog, Settings
 from backend.tasks import TASKS
 
+from .chat import build_chat_panel
 from .compare import build_compare_panel, wire_compare
+from .endpoint import build_endpoint_panel
 from .events import Page, Services, wire
 from .handlers.forms import example_title, stock_example, values_from_example
 from .handlers.tokens import WhoAmICache
@@ -61,6 +65,7 @@ def _layout(services: Services) -> Page:
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             picker = build_model_picker(spec)
+            endpoint = build_endpoint_panel(services.settings)
         with gr.Column(scale=2):
             tokens = build_token_panel(services.settings)
     with gr.Row(equal_height=False):
@@ -68,6 +73,7 @@ def _layout(services: Services) -> Page:
             inputs = build_input_panel(spec, values_from_example(spec, example), [example_title(example)])
         with gr.Column(scale=3, min_width=420):
             status = build_status_panel()
+            chat = build_chat_panel(visible=spec.input_kind == "chat")
             output = build_output_panel()
     with gr.Accordion("Request and code", open=True, elem_id="inspector"):
         requests = build_request_panel()
@@ -75,13 +81,15 @@ def _layout(services: Services) -> Page:
         links = build_link_panel(link_notice)
         history = build_history_panel()
     return Page(services, picker=picker, tokens=tokens, inputs=inputs, status=status, output=output,
-                requests=requests, links=links, history=history, running=gr.State(False))
+                requests=requests, chat=chat, endpoint=endpoint, links=links, history=history,
+                running=gr.State(False))
 
 
 def build_demo(settings: Settings, playground: Playground | None = None, hub: Hub | None = None) -> gr.Blocks:
     """The whole page for `settings`; pass `playground`/`hub` to share or fake the backend."""
     hub = hub or Hub(settings)
-    services = Services(settings, playground or Playground(settings), hub, WhoAmICache(hub))
+    playground = playground or Playground(settings)
+    services = Services(settings, playground, hub, WhoAmICache(hub), RouterCatalog(playground.transport))
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.Markdown(HEADER, elem_id="header")
         with gr.Tabs(elem_id="tabs"):

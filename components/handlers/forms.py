@@ -14,7 +14,7 @@ from backend.errors import InvalidParameters
 from backend.tasks import TaskSpec
 
 __all__ = ["FormValues", "FormShape", "form_shape", "values_from_example", "example_title", "stock_example",
-           "inputs_for", "check_mask", "ASSETS"]
+           "inputs_for", "check_mask", "read_upload", "ASSETS"]
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 EXAMPLE_MEDIA = {"image": ASSETS / "example.png", "audio": ASSETS / "example.wav"}
@@ -55,7 +55,8 @@ _KIND_SHAPES = {
     "image": FormShape(frozenset({"image"})),
     "audio": FormShape(frozenset({"audio"})),
     "text-to-image": FormShape(frozenset({"prompt", "negative_prompt"}), "Prompt", "Describe the picture"),
-    "chat": FormShape(frozenset({"prompt", "system"}), "Your message"),
+    # The image is optional: a vision model (image-text-to-text) gets it with the message.
+    "chat": FormShape(frozenset({"prompt", "system", "image"}), "Your message", "Ctrl+Enter sends"),
 }
 _PROMPT_LABELS = {
     "fill-mask": ("Text with a mask token", "Put the model's mask token where a word is missing"),
@@ -137,7 +138,8 @@ def example_title(example: Mapping[str, Any], mask_token: str = "", limit: int =
     return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
-def _read_upload(path: str | None) -> tuple[bytes | None, str]:
+def read_upload(path: str | None) -> tuple[bytes | None, str]:
+    """An upload's bytes and MIME type (guessed from its name); (None, "") when there is none."""
     if not path:
         return None, ""
     media_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
@@ -154,7 +156,7 @@ def inputs_for(spec: TaskSpec, form: FormValues) -> dict[str, Any]:
     """The backend's `inputs` mapping for `spec`, read from the fields its shape shows."""
     kind = spec.input_kind
     if kind in ("image", "audio"):
-        data, media_type = _read_upload(getattr(form, kind))
+        data, media_type = read_upload(getattr(form, kind))
         return {kind: data, f"{kind}_type": media_type}
     if kind == "qa":
         return {"question": form.prompt, "context": form.context}

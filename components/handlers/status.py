@@ -1,4 +1,5 @@
-"""The status line and the attempt log, as text: what is happening now, and how the run went.
+"""The status line, the attempt log and the numbers beside a chat answer, as text: what is happening
+now, and how the run went.
 
 Header values come from the server, so each one passes `inert()` before it reaches Markdown.
 """
@@ -7,12 +8,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from backend import Attempt, InferenceResult, Waiting
+from backend import Attempt, ChatStream, InferenceResult, Waiting
 
 from ..markup import inert
 
-__all__ = ["sending_line", "waiting_line", "streaming_line", "finished_line", "attempt_rows", "ATTEMPT_HEADERS",
-           "NOT_SENT", "CANCELLED"]
+__all__ = ["sending_line", "waiting_line", "streaming_line", "finished_line", "attempt_rows", "answer_numbers",
+           "ATTEMPT_HEADERS", "NOT_SENT", "CANCELLED"]
 
 NOT_SENT = "✗ **Not sent.** Fix the input and run again; nothing went to the server."
 CANCELLED = "■ **Cancelled.** Nothing more will be sent."
@@ -93,3 +94,32 @@ def attempt_rows(log: tuple[Attempt, ...]) -> list[list[Any]]:
     """The attempt log as table rows, one per try."""
     return [[a.number, round(a.at, 1), a.status if a.status is not None else "—", a.reason,
              round(a.next_wait, 1) if a.next_wait is not None else ""] for a in log]
+
+
+def _tokens(chat: ChatStream) -> str:
+    usage = chat.usage
+    if usage.completion_tokens is None:
+        return ""
+    if usage.estimated:  # counted from content chunks: close, but not the server's number
+        return f"~{usage.completion_tokens} completion tokens (estimated)"
+    prompt = f"{usage.prompt_tokens} prompt + " if usage.prompt_tokens is not None else ""
+    return f"{prompt}{usage.completion_tokens} completion tokens"
+
+
+def _dollars(amount: float) -> str:
+    """`$0.0000092`: two significant digits, however small, without scientific notation."""
+    if amount <= 0:
+        return "free"
+    decimals = max(2, 1 - math.floor(math.log10(amount)))
+    return f"≈ ${amount:.{decimals}f}"
+
+
+def answer_numbers(chat: ChatStream, cost: float | None = None) -> str:
+    """The numbers beside a chat answer, e.g. `first token 180 ms · 2.10 s total · 9.6 tok/s ·
+    26 prompt + 20 completion tokens · served by fireworks-ai · ≈ $0.0000092`."""
+    facts = [f"first token {_seconds(chat.ttft)}" if chat.ttft is not None else "",
+             f"{_seconds(chat.total_time)} total" if chat.total_time is not None else "",
+             f"{chat.tokens_per_second:.1f} tok/s" if chat.tokens_per_second is not None else "",
+             _tokens(chat), f"served by {inert(chat.provider)}" if chat.provider else "",
+             _dollars(cost) if cost is not None else ""]
+    return " · ".join(fact for fact in facts if fact)

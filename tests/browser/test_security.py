@@ -45,6 +45,9 @@ def test_model_output_is_shown_as_text_and_never_runs(page: Any, hf) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     type_model(page, "fake/xss")
+    # The model is conversational; its chat transcript gets the same check in test_chat_browser.py.
+    page.locator("#task input").click()
+    page.get_by_role("option", name="Text generation", exact=True).click()
     run_and_wait(page)
 
     expect(page.locator("#output-text textarea")).to_have_value(

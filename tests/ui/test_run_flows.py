@@ -20,8 +20,8 @@ ANSWER_VIEW = {
     "question-answering": "output-text", "summarization": "output-text", "translation": "output-text",
     "text-generation": "output-text", "sentence-similarity": "output-table", "feature-extraction": "output-text",
     "image-classification": "output-label", "object-detection": "output-boxes",
-    "automatic-speech-recognition": "output-text", "text-to-image": "output-image", "chat-completion": "output-text",
-}
+    "automatic-speech-recognition": "output-text", "text-to-image": "output-image",
+}  # chat-completion answers in the chat transcript instead: tests/ui/test_chat_ui.py
 VIEWS = {"output-label", "output-entities", "output-boxes", "output-image", "output-audio", "output-text"}
 
 
