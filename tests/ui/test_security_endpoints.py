@@ -1,0 +1,135 @@
+"""SECURITY.md T9 through the page's custom endpoint field: which hosts may receive the HF token.
+
+The playground under test sends its HTTPS calls to a capturing adapter instead of the network, so
+each test sees exactly which Authorization header would have left for which host. An Inference
+Endpoint (`*.endpoints.huggingface.cloud`) gets the HF token, as designed; a Space (`*.hf.space`,
+anyone's code) or the Hub API itself (`huggingface.co/api/...`) must not, least of all the
+operator's token that a visitor without one falls back on.
+"""
+from __future__ import annotations
+
+import io
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from gradio_client import Client
+
+from app import build_demo, launch_kwargs
+from backend import Playground, Settings, load_settings
+from backend.errors import InvalidInput
+from backend.links import form_from_query
+from tests.conftest import SENTINEL
+from tests.fake_hf import FakeHF
+from tests.ui.conftest import Runner
+from tests.ui.launch import fake_settings
+
+INFERENCE_ENDPOINT = "https://xyz.us-east-1.aws.endpoints.huggingface.cloud"
+NOT_INFERENCE = ["https://attacker.hf.space", "https://huggingface.co/api/repos/create",
+                 "https://hf.co/api/repos/create"]
+SECURITY_BUG = ("SECURITY BUG: backend/targets.py gives the HF token to every is_hf_host() host, and HF_DOMAINS "
+                "lists hf.space (anyone's Space) and huggingface.co / hf.co (the Hub API). A visitor with no token "
+                "of their own types https://<their-space>.hf.space as the endpoint and receives the operator's "
+                "HF_TOKEN, also on a public app (GRADIO_AUTH or PLAYGROUND_SHARE_SERVER_TOKEN=1); or points it at "
+                "huggingface.co/api/... and POSTs with it (feature-extraction puts extra parameters at the body's "
+                "root). T9's allowlist is router.huggingface.co and *.endpoints.huggingface.cloud.")
+
+
+class CapturingAdapter(requests.adapters.BaseAdapter):
+    """Records every request instead of sending it, and answers each with 200 and an empty JSON list."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[requests.PreparedRequest] = []
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        self.sent.append(request)
+        response = requests.Response()
+        response.status_code, response.url, response.request = 200, request.url or "", request
+        response.headers["Content-Type"] = "application/json"
+        response.raw = io.BytesIO(b"[]")
+        return response
+
+    def close(self) -> None:
+        pass
+
+    def credentials_sent_to(self, url: str) -> list[str]:
+        host = urlsplit(url).hostname
+        return [r.headers.get("Authorization", "") for r in self.sent if urlsplit(r.url or "").hostname == host]
+
+
+def capturing_playground(settings: Settings) -> tuple[Playground, CapturingAdapter]:
+    adapter = CapturingAdapter()
+    session = requests.Session()
+    session.mount("https://", adapter)
+    return Playground(settings, session=session), adapter
+
+
+@pytest.fixture(scope="module")
+def page(fake: FakeHF) -> Iterator[tuple[Runner, CapturingAdapter]]:
+    """The page, with the sentinel as the operator's token and every HTTPS call captured."""
+    settings = fake_settings(fake.url, SENTINEL)
+    playground, adapter = capturing_playground(settings)
+    demo = build_demo(settings, playground=playground)
+    # As tests/ui/launch.launched() starts the app, with this playground in it.
+    _app, url, _share = demo.launch(prevent_thread_lock=True, quiet=True,
+                                    **{**launch_kwargs(settings), "server_name": "127.0.0.1", "server_port": None})
+    try:
+        yield Runner(Client(url, verbose=False, download_files=False), demo), adapter
+    finally:
+        demo.close()
+
+
+def test_an_inference_endpoint_gets_the_hf_token(page: tuple[Runner, CapturingAdapter]) -> None:
+    """The control: the capture sees the token where it belongs."""
+    run, adapter = page
+
+    out = run(endpoint_url=INFERENCE_ENDPOINT, token="")
+
+    assert "HTTP 200" in out["status"]
+    assert adapter.credentials_sent_to(INFERENCE_ENDPOINT) == [f"Bearer {SENTINEL}"]
+
+
+@pytest.mark.xfail(strict=True, reason=SECURITY_BUG)
+@pytest.mark.parametrize("url", NOT_INFERENCE)
+def test_the_operators_token_never_goes_to_a_space_or_the_hub_api(page: tuple[Runner, CapturingAdapter],
+                                                                  url: str) -> None:
+    run, adapter = page
+
+    run(endpoint_url=url, token="")
+
+    assert not any(SENTINEL in sent for sent in adapter.credentials_sent_to(url))
+
+
+def sent_by_a_public_app(url: str) -> list[str]:
+    """What a password-protected public app sends to `url` for a visitor with no token ([] if refused)."""
+    settings = load_settings({"HF_TOKEN": SENTINEL, "GRADIO_SERVER_NAME": "0.0.0.0", "GRADIO_AUTH": "alice:long-pw"},
+                             env_file=None, read_token_file=False)
+    playground, adapter = capturing_playground(settings)
+    try:
+        request = playground.build_request(task="text-classification", inputs={"text": "hi"}, endpoint_url=url)
+    except InvalidInput:
+        return []
+    playground.run_to_end(request, token=None)
+    return adapter.credentials_sent_to(url)
+
+
+def test_a_public_app_gives_an_inference_endpoint_the_token() -> None:
+    assert sent_by_a_public_app(INFERENCE_ENDPOINT) == [f"Bearer {SENTINEL}"]
+
+
+@pytest.mark.xfail(strict=True, reason=SECURITY_BUG)
+@pytest.mark.parametrize("url", NOT_INFERENCE)
+def test_a_public_app_never_hands_the_operators_token_elsewhere(url: str) -> None:
+    assert not any(SENTINEL in sent for sent in sent_by_a_public_app(url))
+
+
+@pytest.mark.xfail(strict=True, reason="SECURITY BUG (latent: the page does not apply a link's endpoint yet): "
+                                       "backend/links.py _hf_endpoint accepts any is_hf_host() URL, a Space or the "
+                                       "Hub API included, though its own message says *.endpoints.huggingface.cloud")
+@pytest.mark.parametrize("url", NOT_INFERENCE)
+def test_a_link_may_only_name_an_inference_endpoint(url: str) -> None:
+    form = form_from_query({"endpoint": url})
+
+    assert form.endpoint == "" and form.warnings
