@@ -139,21 +139,21 @@ class CompareHandlers:
         if problem:
             yield {self.panel.note: problem, self.panel.running: []}
             return
-        yield self._start(setups)
+        # Each yield repeats what every column shows. Gradio streams a generator's outputs as diffs,
+        # and an output left out of one yield and updated in the next was seen to lose that update
+        # in the browser; a repeated value costs nothing, as its diff is empty.
+        shown = self._start(setups)
+        yield shown
         steps = [RunSteps(setup, request, RunView("start", sending_line(1), source_image=setup.form.image))
                  for setup, request in zip(setups, requests)]
         waiting = set(range(len(setups)))
         token = self.page.visitor(values["token"], oauth_token)
         for update in in_background(compare(playground, requests, token)):
-            if update is None:  # nothing new: a chance for Cancel to stop us at once
-                yield {self.panel.running: sorted(waiting)}
-                continue
-            view = steps[update.column].view(update.event)
-            if view is None:
-                continue
-            if update.finished:
-                waiting.discard(update.column)
-            yield {**self.panel.columns[update.column].show(view), self.panel.running: sorted(waiting)}
+            if update is not None and (view := steps[update.column].view(update.event)) is not None:
+                if update.finished:
+                    waiting.discard(update.column)
+                shown = {**shown, **self.panel.columns[update.column].show(view), self.panel.running: sorted(waiting)}
+            yield shown  # also when nothing is new: a chance for Cancel to stop us at once
 
     def on_cancel(self, running: list[int]) -> dict[Any, Any]:
         if not running:
