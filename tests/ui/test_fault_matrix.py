@@ -2,8 +2,8 @@
 within the app's polling deadline, no output and no log line carries the token (SECURITY.md T1,
 T3), the upstream is asked at most three times, and the next run works: the app stays up.
 
-The app under test runs with a short deadline, a read timeout just under the fake's 0.5 s drip and
-a 1 MB body cap, so every fault resolves in seconds. A stream cut mid-answer needs an upstream that
+The app under test runs with a short deadline, a 2 s read timeout and a 1 MB body cap, so every fault
+resolves in seconds; the slow drip (a chunk every 0.5 s) goes to a second app that waits 0.4 s at most. A stream cut mid-answer needs an upstream that
 closes its socket part-way, which the fake does not script; a dozen-line server below does.
 """
 from __future__ import annotations
@@ -28,31 +28,35 @@ from tests.ui.launch import fake_settings, launched
 from tests.ui.test_run_flows import example_form
 
 DEADLINE = 5.0        # PLAYGROUND_POLL_DEADLINE of the app under test
-GRACE = 2.0           # the answer's own round trip on a busy CI machine
+GRACE = 3.0           # the answer's own round trip on a busy CI machine
 MAX_REQUESTS = 3      # a fault may be retried, but inference POSTs spend quota
 OK_MODEL = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
-FAULTY_APP = {"PLAYGROUND_POLL_DEADLINE": str(DEADLINE), "PLAYGROUND_READ_TIMEOUT": "0.4",
+FAULTY_APP = {"PLAYGROUND_POLL_DEADLINE": str(DEADLINE), "PLAYGROUND_READ_TIMEOUT": "2",
               "PLAYGROUND_MAX_BODY_MB": "1", "PLAYGROUND_RETRY_CAP": "2"}
+# Only for the drip: a read timeout this short could cut a normal answer on a machine under load.
+IMPATIENT_APP = {**FAULTY_APP, "PLAYGROUND_READ_TIMEOUT": "0.4"}
 TALLY = Tally("fault matrix")
 STREAM = {"chat_completion__stream": True}
 
 
 @dataclass(frozen=True)
 class Fault:
-    """One upstream failure: the model the fake scripts it with, words the message must say, the form."""
+    """One upstream failure: the model the fake scripts it with, words the message must say, the form,
+    and the fixture of the app that meets it."""
 
     name: str
     model: str
     says: str
     task: str = "text-classification"
     extra: Mapping[str, Any] = field(default_factory=dict)
+    app: str = "run"
 
 
 FAULTS = [
     Fault("dropped-connection", "fake/drop", "closed the connection"),
     Fault("reset-mid-body", "fake/reset-mid-body", "dropped in the middle"),
     Fault("no-headers-in-time", "fake/slow-headers", "Timed out"),
-    Fault("slow-drip", "fake/slow-drip", "Timed out"),
+    Fault("slow-drip", "fake/slow-drip", "Timed out", app="impatient"),
     Fault("html-502", "fake/html-502", "HTML error page"),
     Fault("invalid-json", "fake/invalid-json", "not valid JSON"),
     Fault("huge-chunked", "fake/huge", "1 MB limit"),
@@ -79,6 +83,13 @@ def logs(caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]) ->
     """Everything logged or printed while the test runs, at DEBUG, read back as one text."""
     caplog.set_level(logging.DEBUG)
     yield lambda: caplog.text + "".join(capfd.readouterr())
+
+
+@pytest.fixture(scope="module")
+def impatient(fake: FakeHF) -> Iterator[Runner]:
+    """A playground that stops reading after 0.4 s of silence."""
+    with launched(fake_settings(fake.url, OPERATOR_TOKEN, **IMPATIENT_APP)) as (url, demo):
+        yield Runner(Client(url, verbose=False, download_files=False), demo)
 
 
 def timed_run(run: Runner, task: str, **values: Any) -> tuple[dict[str, Any], float]:
@@ -108,7 +119,9 @@ def assert_next_run_works(run: Runner) -> None:
 
 @pytest.mark.parametrize("fault", FAULTS, ids=lambda fault: fault.name)
 @TALLY.case
-def test_a_fault_ends_in_a_clear_message_and_the_next_run_works(run: Runner, hf, logs, fault: Fault) -> None:
+def test_a_fault_ends_in_a_clear_message_and_the_next_run_works(request: pytest.FixtureRequest, hf, logs,
+                                                                fault: Fault) -> None:
+    run: Runner = request.getfixturevalue(fault.app)
     out, elapsed = timed_run(run, fault.task, model=fault.model, **fault.extra)
 
     assert_failed_clearly(out, elapsed, fault.says)

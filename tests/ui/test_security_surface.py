@@ -101,8 +101,9 @@ def test_a_run_answers_at_once_while_other_visitors_wait_on_cold_models(app: tup
     while sum(r.path.endswith("/fake/cold-30") for r in hf.received) < len(waiting) and time.monotonic() < deadline:
         time.sleep(0.05)
 
+    visitor = Runner(Client(url, verbose=False, download_files=False), app[1])
     started = time.monotonic()
-    out = Runner(Client(url, verbose=False, download_files=False), app[1])(model=OK_MODEL)
+    out = visitor(model=OK_MODEL)
     elapsed = time.monotonic() - started
     still_waiting = not any(job.done() for job in waiting)
     for job in waiting:
@@ -110,7 +111,8 @@ def test_a_run_answers_at_once_while_other_visitors_wait_on_cold_models(app: tup
 
     assert still_waiting, "the cold starts were in progress the whole time"
     assert "HTTP 200" in out["status"]
-    assert elapsed < 2.0, f"the run waited {elapsed:.1f} s behind the cold starts"
+    # Queued behind them it would wait out their 30 s cold start; alone it takes well under a second.
+    assert elapsed < 5.0, f"the run waited {elapsed:.1f} s behind the cold starts"
 
 
 # --- T13: binary answers become fresh temp files ---------------------------------------------------
