@@ -49,9 +49,9 @@ class ChatPanel:
         return {self.container: gr.update(visible=is_chat), answer_views: gr.update(visible=not is_chat)}
 
     @staticmethod
-    def cleared() -> tuple[list[Any], Conversation, str]:
+    def cleared() -> tuple[list[Any], str, Conversation]:
         """Values of `components` for a fresh conversation."""
-        return [], Conversation(), ""
+        return [], "", Conversation()
 
 
 def build_chat_panel(visible: bool) -> ChatPanel:

@@ -59,7 +59,7 @@ def build_model_picker(spec: TaskSpec) -> ModelPicker:
         task = gr.Dropdown(choices=task_choices(), value=spec.name, allow_custom_value=True, label="Task",
                            elem_id="task", scale=2, info="Detected from the Hub; change it if needed")
         provider = gr.Dropdown(choices=PROVIDER_CHOICES, value="auto", allow_custom_value=True, label="Provider",
-                               elem_id="provider", scale=1, visible=spec.input_kind == "chat",
+                               elem_id="provider", scale=2, visible=spec.input_kind == "chat",
                                info="auto (fastest), cheapest, preferred or a provider")
     note = gr.Markdown(WELCOME, elem_id="model-info")
     card = gr.State({"model_id": spec.default_model, "mask_token": "", "examples": [], "gated": False})
