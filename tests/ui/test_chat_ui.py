@@ -102,12 +102,17 @@ def test_the_raw_panels_hold_the_openai_shaped_answer_and_the_stream(chat: Runne
     assert stream.count("data: ") == 22 and stream.rstrip().endswith("data: [DONE]")
 
 
-def test_a_custom_endpoint_gets_its_own_key_and_never_the_hf_token(chat: Runner, hf: FakeHF) -> None:
-    endpoint = hf.url.replace("127.0.0.1", "localhost") + "/endpoints/chat-pace-0"
-    out = chat(prompt="Hello", model="fake/chat-pace-0", endpoint_url=endpoint, endpoint_key=ENDPOINT_KEY)
+@pytest.mark.parametrize("task, name, path", [
+    ("chat-completion", "chat-pace-0", "/endpoints/chat-pace-0/v1/chat/completions"),
+    ("text-classification", "echo", "/endpoints/echo"),
+])
+def test_a_custom_endpoint_gets_its_own_key_and_never_the_hf_token(chat: Runner, hf: FakeHF, task: str, name: str,
+                                                                    path: str) -> None:
+    endpoint = hf.url.replace("127.0.0.1", "localhost") + f"/endpoints/{name}"  # not a Hugging Face host
+    out = chat(task=task, prompt="Hello", model=f"fake/{name}", endpoint_url=endpoint, endpoint_key=ENDPOINT_KEY)
 
     sent = hf.received[-1]
-    assert sent.path == "/endpoints/chat-pace-0/v1/chat/completions" and sent.bearer == ENDPOINT_KEY
+    assert sent.path == path and sent.bearer == ENDPOINT_KEY
     assert all(OPERATOR_TOKEN not in str(dict(r.headers)) for r in hf.received), "the HF token stayed home"
     assert "HTTP 200" in out["status"] and out["request"]["headers"]["Authorization"] == "Bearer hf_****0000"
     assert ENDPOINT_KEY not in str(out)
