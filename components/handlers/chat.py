@@ -76,7 +76,7 @@ def _user_turn(form: FormValues) -> tuple[Message, ...]:
 
 def _answer(chat: ChatStream) -> tuple[Message, ...]:
     reasoning = {"role": "assistant", "content": chat_markdown(chat.reasoning),
-                 "metadata": {"title": "Reasoning", "status": "done" if chat.text else "pending"}}
+                 "metadata": {"title": "Reasoning", "status": "done" if chat.text or chat.done else "pending"}}
     return ((reasoning,) if chat.reasoning else ()) + \
         (({"role": "assistant", "content": chat_markdown(chat.text)},) if chat.text else ())
 
@@ -133,14 +133,15 @@ def _finished(setup: RunSetup, request: InferenceRequest, chat: ChatStream, base
 def run_chat(playground: Playground, catalog: RouterCatalog, setup: RunSetup, conversation: Conversation,
              visitor_token: str | None = None, endpoint_key: str | None = None) -> Iterator[ChatView]:
     """Send `setup`'s message after `conversation`, yielding a view per step (see the module doc)."""
+    before = conversation.prior()
     try:
-        request, user = _request(playground, setup, conversation.prior())
+        request, user = _request(playground, setup, before)
     except InvalidInput as err:
         error = user_message(err)
         yield ChatView(RunView("invalid", NOT_SENT, error=error), conversation, note=(_error_note(error),))
         return
     prices = _prices(catalog, request, resolve_token(visitor_token, playground.settings))
-    pending = Conversation((*conversation.prior(), user), (*conversation.transcript, *_user_turn(setup.form)))
+    pending = Conversation((*before, user), (*conversation.transcript, *_user_turn(setup.form)))
     base = start_view(request, sent_credential(playground, request, visitor_token, endpoint_key), setup.form.image)
     yield ChatView(base, pending, message=("", None))
     chat, shown_at = ChatStream.for_request(request), 0.0
