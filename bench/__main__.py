@@ -4,7 +4,8 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["bench.backend_overhead", "bench.chat_stream"]
+BENCHMARKS = ["bench.backend_overhead", "bench.chat_stream", "bench.click_latency", "bench.cold_crowd",
+              "bench.startup", "bench.load"]
 
 
 def main(names: list[str]) -> None:

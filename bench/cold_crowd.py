@@ -1,0 +1,75 @@
+"""A fast run's latency while 20 other sessions wait on a cold model, over the same fast run alone.
+
+The playground runs as `python app.py` against the fake in another process. The fast run (a recorded
+text classification) is timed alone, then while 20 gradio_client sessions each wait on `fake/cold-60`
+(retrying every 10 s and ticking a countdown every second), then alone again; the figure is the ratio
+of the crowded median to the median of both quiet phases.
+"""
+from __future__ import annotations
+
+import statistics
+import time
+
+import httpx
+from gradio_client import Client
+
+from bench.app_process import PLAYGROUND, served
+from bench.fake_server import fake_hf_process
+from bench.load import RunCaller
+
+CROWD = 20
+RUNS = 20
+FAST = {"task": "text-classification", "model": "distilbert/distilbert-base-uncased-finetuned-sst-2-english"}
+COLD = {"task": "text-classification", "model": "fake/cold-60"}
+
+
+def _timed(caller: RunCaller, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        outputs = caller(**FAST)
+        times.append(time.perf_counter() - started)
+        assert "HTTP 200" in outputs["status"], outputs["status"]
+    return times
+
+
+def _wait_until_all_waiting(base: str, crowd: int, timeout: float = 30.0) -> None:
+    """Until the fake has had one request per crowd session for the cold model."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        log = httpx.get(f"{base}/_fake/requests", timeout=10).json()
+        if sum(entry["path"].endswith(COLD["model"]) for entry in log) >= crowd:
+            return
+        time.sleep(0.1)
+    raise RuntimeError("the crowd did not reach the cold model")
+
+
+def measure(crowd: int = CROWD, runs: int = RUNS) -> dict[str, float]:
+    """Median seconds of the fast run alone (before and after) and beside the waiting crowd."""
+    with fake_hf_process() as base, served(PLAYGROUND, {"HF_ROUTER_URL": base, "HF_ENDPOINT": base,
+                                                        "HF_TOKEN": "hf_benchOPERATOR0000000000"}) as app:
+        caller = RunCaller(Client(app.url, verbose=False, download_files=False))
+        _timed(caller, 3)  # warm up connections and imports
+        before = _timed(caller, runs)
+        waiting = [RunCaller(Client(app.url, verbose=False, download_files=False)).submit(**COLD)
+                   for _ in range(crowd)]
+        _wait_until_all_waiting(base, crowd)
+        crowded = _timed(caller, runs)
+        for job in waiting:
+            job.cancel()
+        after = _timed(caller, runs)
+    return {"alone": statistics.median(before + after), "crowded": statistics.median(crowded)}
+
+
+def report(crowd: int = CROWD, runs: int = RUNS) -> list[str]:
+    figures = measure(crowd, runs)
+    ratio = figures["crowded"] / figures["alone"]
+    return [
+        f"fast run, median of {runs}: alone {figures['alone'] * 1000:.0f} ms, beside {crowd} sessions waiting on "
+        f"fake/cold-60 {figures['crowded'] * 1000:.0f} ms",
+        f"crowded / alone: {ratio:.2f}x (goal <= 1.5x: {'met' if ratio <= 1.5 else 'NOT met'})",
+    ]
+
+
+if __name__ == "__main__":
+    print("\n".join(report()))
