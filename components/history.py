@@ -149,7 +149,7 @@ class HistoryHandlers:
         entry = history.entries[row]
         shown = replay(self.page.services.playground, entry, FROM_HISTORY)
         form = refill(self.page, model=entry.model, task=entry.task, values=shown.form, provider=entry.provider,
-                      params=entry.params, extra_params=entry.extra_params)
+                      params=entry.params, extra_params=entry.extra_params, endpoint_url=entry.endpoint_url)
         when = time.strftime("%H:%M:%S", time.localtime(entry.when))
         note = f"↺ The run of **{inert(entry.model or entry.endpoint_url)}** from {when} is back in the form. " \
                "Press **Run** to send it again, or make a frozen link to share its answer."

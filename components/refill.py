@@ -22,13 +22,14 @@ def refill_outputs(page: Page) -> list[Any]:
     """Every component `refill` may update, for a listener's outputs."""
     parameters = page.inputs.parameters
     return [page.picker.model, page.picker.task, page.picker.provider, *page.inputs.form.values(),
-            *parameters.fields.values(), parameters.extra]
+            *parameters.fields.values(), parameters.extra, page.endpoint.url]
 
 
 def refill(page: Page, *, model: str, task: str, values: FormValues, provider: str = "",
-           params: Mapping[str, Any] | None = None, extra_params: str | None = None) -> dict[Any, Any]:
+           params: Mapping[str, Any] | None = None, extra_params: str | None = None,
+           endpoint_url: str | None = None) -> dict[Any, Any]:
     """Updates that put a run in the form; the model stays when none is given (a bare endpoint),
-    and parameters stay unless given."""
+    and parameters and the custom endpoint stay unless given."""
     spec = get_task(task)
     updates: dict[Any, Any] = {page.picker.task: task, page.picker.provider: provider or "auto",
                                **page.inputs.fill(spec, values, page_text=False)}
@@ -38,4 +39,6 @@ def refill(page: Page, *, model: str, task: str, values: FormValues, provider: s
         updates.update(page.inputs.parameters.fill(spec.name, params))
     if extra_params is not None:
         updates[page.inputs.parameters.extra] = extra_params
+    if endpoint_url is not None:
+        updates[page.endpoint.url] = endpoint_url
     return updates

@@ -22,7 +22,7 @@ from tests.conftest import SENTINEL, assert_no_secret
 from tests.fake_hf import FakeHF
 from tests.ui.conftest import Runner, endpoint_defaults, plain, shown, value
 from tests.ui.launch import fake_settings
-from tests.ui.test_run_flows import ANSWER_VIEW, example_form
+from tests.ui.test_run_flows import example_form
 
 SST2 = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
 BERT = "google-bert/bert-base-uncased"
@@ -80,6 +80,7 @@ def test_a_picked_row_comes_back_in_the_form_with_its_answer_and_nothing_is_sent
     out = by_id(handler(app[1], "on_pick")(history, "python", pick))
 
     assert (out["model"], out["task"], out["prompt"]) == (SST2, "text-classification", "What a lovely demo")
+    assert out["endpoint-url"] == "", "a router run clears any custom endpoint, so Run sends it the same way"
     assert "From history, not re-run" in plain(out["status"])
     assert shown(out["output-label"]) and value(out["output-label"])["POSITIVE"] > 0.9
     assert out["raw-json"] == history.entries[1].response
@@ -190,7 +191,7 @@ def test_the_link_to_the_form_reads_back_as_the_same_form(app) -> None:
     assert query == "model=google-bert%2Fbert-base-uncased&task=fill-mask&text=Paris+is+the+%5BMASK%5D+of+France."
 
 
-@pytest.mark.parametrize("task", sorted(ANSWER_VIEW))
+@pytest.mark.parametrize("task", sorted(TASKS))
 def test_copy_as_code_is_there_for_every_task(run: Runner, hf, task: str) -> None:
     out = run(**example_form(task))
 
