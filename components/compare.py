@@ -75,7 +75,7 @@ def build_compare_panel() -> ComparePanel:
         run = gr.Button("Compare", variant="primary", scale=3, elem_id="compare-run")
         cancel = gr.Button("Cancel", variant="stop", scale=1, elem_id="compare-cancel")
     note = gr.Markdown(elem_id="compare-note")
-    columns = []
+    columns: list[CompareColumn] = []
     with gr.Row(equal_height=False):
         for n in range(MAX_COLUMNS):
             with gr.Column(visible=False, min_width=280, elem_id=f"compare-{n}") as box:

@@ -115,7 +115,8 @@ class LinkHandlers:
         if not params:  # (a handler's dict must name at least one output)
             return {self.panel.notice: gr.skip()}
         form = form_from_query(params)
-        notes, updates = [], {}
+        notes: list[str] = []
+        updates: dict[Any, Any] = {}
         if form.frozen is not None:
             shown = replay(self.page.services.playground, form.frozen, FROZEN).view
             updates.update({**self.page.status.show(shown), **self.page.output.show(shown),
