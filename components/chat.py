@@ -33,7 +33,7 @@ class ChatPanel:
     def components(self) -> list[gr.components.Component]:
         return [self.chatbot, self.raw_stream, self.conversation]
 
-    def show(self, view: ChatView, raw: gr.JSON, message_box: tuple[gr.Textbox, gr.Image]) -> dict[Any, Any]:
+    def show(self, view: ChatView, raw: gr.JSON, message_box: gr.Textbox) -> dict[Any, Any]:
         """Updates for one step of a chat turn: the transcript, the raw panels, the message box."""
         updates: dict[Any, Any] = {self.chatbot: [*view.conversation.transcript, *view.note],
                                    self.conversation: view.conversation}
@@ -41,7 +41,7 @@ class ChatPanel:
             updates[raw] = view.run.raw
             updates[self.raw_stream] = view.raw_stream
         if view.message is not None:
-            updates.update(zip(message_box, view.message))
+            updates[message_box] = view.message
         return updates
 
     def mode(self, is_chat: bool, answer_views: gr.Column) -> dict[Any, Any]:

@@ -201,7 +201,7 @@ class Page:
 
     def _answer(self, view: RunView | ChatView) -> dict[Any, Any]:
         if isinstance(view, ChatView):
-            return self.chat.show(view, self.output.raw, (self.inputs.prompt, self.inputs.form["image"]))
+            return self.chat.show(view, self.output.raw, self.inputs.prompt)
         return self.output.show(view)
 
     def on_cancel(self, running: bool) -> tuple[Any, Any, bool]:
@@ -216,10 +216,9 @@ class Page:
                 "endpoint_url": self.endpoint.url, "endpoint_key": self.endpoint.key, **self.inputs.parameters.fields}
 
     def run_outputs(self) -> list[Any]:
-        # The message box and image are outputs too: chat clears them once a message is sent.
+        # The message box is an output too: chat empties it once a message is sent.
         return [*self.status.components, *self.output.components, *self.requests.components,
-                *self.history.components, *self.chat.components, self.inputs.prompt, self.inputs.form["image"],
-                self.running]
+                *self.history.components, *self.chat.components, self.inputs.prompt, self.running]
 
 
 def wire(page: Page) -> None:

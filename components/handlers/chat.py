@@ -48,6 +48,9 @@ class Conversation:
     def add(self, messages: tuple[Message, ...] = (), transcript: tuple[Message, ...] = ()) -> Conversation:
         return Conversation((*self.messages, *messages), (*self.transcript, *transcript))
 
+    def has_image(self, path: str | None) -> bool:
+        return any(turn.get("content") == {"path": path} for turn in self.transcript)
+
 
 @dataclass(frozen=True)
 class ChatView:
@@ -57,7 +60,7 @@ class ChatView:
     conversation: Conversation
     note: tuple[Message, ...] = ()  # shown after the transcript this once (input to fix), never kept
     raw_stream: str = ""  # the SSE as received, once the turn is over
-    message: tuple[str, str | None] | None = None  # (text, image) for the message box; None leaves it
+    message: str | None = None  # new text for the message box; None leaves it
 
 
 def _note(title: str, body: str = "") -> dict[str, Any]:
@@ -127,12 +130,15 @@ def _finished(setup: RunSetup, request: InferenceRequest, chat: ChatStream, base
         ((_error_note(run.error),) if run.error else ())
     unanswered = not chat.text and bool(run.error)  # give the message back, to retry or fix
     return ChatView(run, _so_far(pending, chat).add(transcript=notes), raw_stream=chat.raw_sse,
-                    message=(setup.form.prompt, setup.form.image) if unanswered else None)
+                    message=setup.form.prompt if unanswered else None)
 
 
 def run_chat(playground: Playground, catalog: RouterCatalog, setup: RunSetup, conversation: Conversation,
              visitor_token: str | None = None, endpoint_key: str | None = None) -> Iterator[ChatView]:
     """Send `setup`'s message after `conversation`, yielding a view per step (see the module doc)."""
+    if conversation.has_image(setup.form.image):
+        # The picture stays in its box after sending; the model already has it, so it goes only once.
+        setup = replace(setup, form=replace(setup.form, image=None))
     before = conversation.prior()
     try:
         request, user = _request(playground, setup, before)
@@ -143,7 +149,7 @@ def run_chat(playground: Playground, catalog: RouterCatalog, setup: RunSetup, co
     prices = _prices(catalog, request, resolve_token(visitor_token, playground.settings))
     pending = Conversation((*before, user), (*conversation.transcript, *_user_turn(setup.form)))
     base = start_view(request, sent_credential(playground, request, visitor_token, endpoint_key), setup.form.image)
-    yield ChatView(base, pending, message=("", None))
+    yield ChatView(base, pending, message="")
     chat, shown_at = ChatStream.for_request(request), 0.0
     for event in playground.run(request, token=visitor_token, endpoint_key=endpoint_key):
         changed = chat.feed(event)

@@ -147,13 +147,18 @@ def test_markup_in_an_answer_reaches_the_chat_as_text(chat: Runner, hf: FakeHF) 
     assert out["raw-json"]["choices"][0]["message"]["content"].startswith("<img src=x onerror=")
 
 
-def test_an_image_goes_with_the_message_as_a_data_url(chat: Runner, hf: FakeHF) -> None:
-    out = chat(prompt="What is in the picture?", model="fake/chat-pace-0", image=handle_file(EXAMPLE_MEDIA["image"]))
+def test_an_image_goes_with_the_message_as_a_data_url_once(chat: Runner, hf: FakeHF) -> None:
+    picture = handle_file(EXAMPLE_MEDIA["image"])
+    out = chat(prompt="What is in the picture?", model="fake/chat-pace-0", image=picture)
 
     parts = hf.received[-1].json["messages"][-1]["content"]
     assert parts[0] == {"type": "text", "text": "What is in the picture?"}
     assert parts[1]["image_url"]["url"].startswith("data:image/png;base64,")
     assert [m["content"][0]["type"] for m in out["chat"][:2]] == ["text", "file"], "the picture shows in the chat"
+
+    chat(prompt="And its colours?", model="fake/chat-pace-0", image=picture)  # still in its box
+    turns = hf.received[-1].json["messages"]
+    assert turns[0]["content"] == parts and turns[-1] == {"role": "user", "content": "And its colours?"}
 
 
 def test_a_blank_message_is_not_sent(chat: Runner, hf: FakeHF) -> None:
