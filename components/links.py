@@ -49,9 +49,10 @@ def build_link_notice() -> gr.Markdown:
 
 
 def build_link_panel(notice: gr.Markdown) -> LinkPanel:
-    with gr.Row(equal_height=True, elem_id="share-row"):
-        copy = gr.Button("Link to this form", size="sm", scale=1, elem_id="copy-link")
-        freeze = gr.Button("Frozen link to the selected run", size="sm", scale=1, elem_id="freeze-link")
+    with gr.Row(equal_height=False, elem_id="share-row"):
+        with gr.Column(scale=1, min_width=240):
+            copy = gr.Button("Link to this form", size="sm", elem_id="copy-link")
+            freeze = gr.Button("Frozen link to the selected run", size="sm", elem_id="freeze-link")
         link = gr.Textbox(label="Link to share", interactive=False, buttons=["copy"], scale=4, visible=False,
                           elem_id="share-link")
     hint = gr.Markdown(visible=False, elem_id="share-note", elem_classes=["hint"])
