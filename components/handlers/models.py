@@ -116,5 +116,5 @@ def pick_model(hub: Hub, model_id: str, token: str | None = None) -> ModelPick:
         note = inert_with_links(user_message(err), already_html_escaped=True)
         return ModelPick(model_id, note=note + " You can still pick the task yourself and run.")
     facts = {"model_id": card.id, "mask_token": card.mask_token, "examples": _usable_examples(card),
-             "gated": bool(card.gated), "providers": _live_providers(card)}
+             "gated": bool(card.gated)}
     return ModelPick(card.id, task=card.task, note=describe_card(card), card=facts)
