@@ -16,7 +16,7 @@ import httpx
 
 from bench.fake_server import ROOT, free_port
 
-__all__ = ["PLAYGROUND", "TRIVIAL", "AppProcess", "served", "time_to_first_200", "peak_rss_mb"]
+__all__ = ["PLAYGROUND", "TRIVIAL", "AppProcess", "served", "time_to_first_200", "peak_rss_mb", "cores_used"]
 
 PLAYGROUND = [sys.executable, "app.py"]
 TRIVIAL = [sys.executable, "-m", "bench.trivial_app"]
@@ -86,3 +86,14 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmHWM in /proc: not Linux?")
+
+
+def cores_used(pid: int, seconds: float) -> float:
+    """The process's CPU time over the next `seconds` of wall time, in cores (1.0 = one core busy)."""
+    def cpu() -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+    before, started = cpu(), time.perf_counter()
+    time.sleep(seconds)
+    return (cpu() - before) / (time.perf_counter() - started)
