@@ -11,28 +11,12 @@ import gradio as gr
 from backend.tasks import TaskSpec
 
 from .handlers.forms import FormShape, FormValues, form_shape
+from .image_field import ImageUpload
 from .parameters import ParameterPanel, build_parameter_panel
 
 __all__ = ["InputPanel", "build_input_panel"]
 
 FORM_FIELDS = tuple(f.name for f in dataclass_fields(FormValues))
-NOT_AN_IMAGE = "That file is not an image: upload a PNG, JPEG, GIF or WebP file."
-
-
-def _explain_non_images(image: gr.Image) -> gr.Image:
-    """Make an upload PIL cannot open (Gradio preprocesses before any handler runs) end in a sentence
-    for the visitor instead of Gradio's generic error. Wrapped per instance: a gr.Image subclass would
-    make Gradio write a .pyi stub into the source tree at import."""
-    preprocess = image.preprocess
-
-    def explained(payload: Any) -> Any:
-        try:
-            return preprocess(payload)
-        except (OSError, ValueError, SyntaxError):  # PIL.UnidentifiedImageError is an OSError
-            raise gr.Error(NOT_AN_IMAGE) from None
-
-    image.preprocess = explained  # type: ignore[method-assign]
-    return image
 
 
 @dataclass
@@ -104,9 +88,9 @@ def _text_fields(shape: FormShape, values: FormValues) -> dict[str, gr.component
 def _media_fields(shape: FormShape, values: FormValues) -> dict[str, gr.components.Component]:
     # image_mode=None hands over the file exactly as uploaded, instead of a re-encoded copy.
     return {
-        "image": _explain_non_images(gr.Image(
-            values.image, type="filepath", image_mode=None, label="Image", sources=["upload", "clipboard"],
-            elem_id="image", visible="image" in shape.fields, height=260, buttons=["fullscreen"])),
+        "image": ImageUpload(values.image, type="filepath", image_mode=None, label="Image",
+                             sources=["upload", "clipboard"], elem_id="image", visible="image" in shape.fields,
+                             height=260, buttons=["fullscreen"]),
         "audio": gr.Audio(values.audio, type="filepath", label="Audio (upload a file or record)",
                           sources=["upload", "microphone"], elem_id="audio", visible="audio" in shape.fields,
                           buttons=["download"]),
