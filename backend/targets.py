@@ -24,7 +24,11 @@ _MODEL_ID = re.compile(rf"^(?:{_PART}/)?{_PART}$", re.ASCII)
 _PROVIDER = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$", re.ASCII)
 PROVIDER_POLICIES = ("fastest", "cheapest", "preferred")
 # Dot-anchored: `x.endpoints.huggingface.cloud` is HF's, `endpoints.huggingface.cloud.evil.example` is not.
-HF_DOMAINS = ("huggingface.co", "hf.co", "endpoints.huggingface.cloud", "hf.space")
+# Where the HF token may go from a typed URL: the router, and Inference Endpoints (dot-anchored, so
+# `x.endpoints.huggingface.cloud.evil.example` is not one). Not huggingface.co or hf.co (the Hub API
+# would take a token-bearing POST) and not hf.space (anyone can run a Space).
+HF_TOKEN_HOSTS = ("router.huggingface.co",)
+HF_TOKEN_DOMAINS = ("endpoints.huggingface.cloud",)
 
 
 def validate_model_id(raw: str) -> str:
@@ -97,9 +101,9 @@ class Endpoint:
 
 
 def is_hf_host(host: str) -> bool:
-    """True for Hugging Face hosts, matched on a dot so look-alike suffixes do not pass."""
+    """True for the Hugging Face inference hosts that may receive the HF token (SECURITY.md T9)."""
     host = (host or "").lower().rstrip(".")
-    return any(host == d or host.endswith("." + d) for d in HF_DOMAINS)
+    return host in HF_TOKEN_HOSTS or any(host.endswith("." + domain) for domain in HF_TOKEN_DOMAINS)
 
 
 def _is_operator_origin(parts: Any, settings: Settings) -> bool:

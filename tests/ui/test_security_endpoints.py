@@ -28,12 +28,6 @@ from tests.ui.launch import fake_settings
 INFERENCE_ENDPOINT = "https://xyz.us-east-1.aws.endpoints.huggingface.cloud"
 NOT_INFERENCE = ["https://attacker.hf.space", "https://huggingface.co/api/repos/create",
                  "https://hf.co/api/repos/create"]
-SECURITY_BUG = ("SECURITY BUG: backend/targets.py gives the HF token to every is_hf_host() host, and HF_DOMAINS "
-                "lists hf.space (anyone's Space) and huggingface.co / hf.co (the Hub API). A visitor with no token "
-                "of their own types https://<their-space>.hf.space as the endpoint and receives the operator's "
-                "HF_TOKEN, also on a public app (GRADIO_AUTH or PLAYGROUND_SHARE_SERVER_TOKEN=1); or points it at "
-                "huggingface.co/api/... and POSTs with it (feature-extraction puts extra parameters at the body's "
-                "root). T9's allowlist is router.huggingface.co and *.endpoints.huggingface.cloud.")
 
 
 class CapturingAdapter(requests.adapters.BaseAdapter):
@@ -91,7 +85,6 @@ def test_an_inference_endpoint_gets_the_hf_token(page: tuple[Runner, CapturingAd
     assert adapter.credentials_sent_to(INFERENCE_ENDPOINT) == [f"Bearer {SENTINEL}"]
 
 
-@pytest.mark.xfail(strict=True, reason=SECURITY_BUG)
 @pytest.mark.parametrize("url", NOT_INFERENCE)
 def test_the_operators_token_never_goes_to_a_space_or_the_hub_api(page: tuple[Runner, CapturingAdapter],
                                                                   url: str) -> None:
@@ -119,15 +112,11 @@ def test_a_public_app_gives_an_inference_endpoint_the_token() -> None:
     assert sent_by_a_public_app(INFERENCE_ENDPOINT) == [f"Bearer {SENTINEL}"]
 
 
-@pytest.mark.xfail(strict=True, reason=SECURITY_BUG)
 @pytest.mark.parametrize("url", NOT_INFERENCE)
 def test_a_public_app_never_hands_the_operators_token_elsewhere(url: str) -> None:
     assert not any(SENTINEL in sent for sent in sent_by_a_public_app(url))
 
 
-@pytest.mark.xfail(strict=True, reason="SECURITY BUG (latent: the page does not apply a link's endpoint yet): "
-                                       "backend/links.py _hf_endpoint accepts any is_hf_host() URL, a Space or the "
-                                       "Hub API included, though its own message says *.endpoints.huggingface.cloud")
 @pytest.mark.parametrize("url", NOT_INFERENCE)
 def test_a_link_may_only_name_an_inference_endpoint(url: str) -> None:
     form = form_from_query({"endpoint": url})

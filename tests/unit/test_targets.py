@@ -57,11 +57,12 @@ def test_bad_provider_suffix(raw: str) -> None:
 
 
 @pytest.mark.parametrize("host, expected", [
-    ("router.huggingface.co", True), ("xyz.endpoints.huggingface.cloud", True), ("huggingface.co", True),
+    ("router.huggingface.co", True), ("xyz.endpoints.huggingface.cloud", True), ("ROUTER.huggingface.co.", True),
+    ("huggingface.co", False), ("hf.co", False), ("attacker.hf.space", False), ("endpoints.huggingface.cloud", False),
     ("router.huggingface.co.evil.example", False), ("endpoints.huggingface.cloud.evil.example", False),
     ("evilhuggingface.co", False), ("", False),
 ])
-def test_hf_hosts_are_dot_anchored(host: str, expected: bool) -> None:
+def test_only_inference_hosts_get_the_hf_token(host: str, expected: bool) -> None:
     assert is_hf_host(host) is expected
 
 
