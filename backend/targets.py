@@ -107,8 +107,8 @@ def is_hf_host(host: str) -> bool:
 
 
 def _is_operator_origin(parts: Any, settings: Settings) -> bool:
-    origins = {urlsplit(settings.router_url).netloc.lower(), urlsplit(settings.hub_url).netloc.lower()}
-    return parts.netloc.lower() in origins
+    # The operator's router is trusted with the token; the Hub API is not an inference endpoint.
+    return parts.netloc.lower() == urlsplit(settings.router_url).netloc.lower()
 
 
 Resolver = Callable[[str], list[str]]
@@ -121,9 +121,9 @@ def _resolve(host: str) -> list[str]:
 def check_endpoint_url(raw: str, settings: Settings, resolve: Resolver = _resolve) -> Endpoint:
     """Validate a custom endpoint URL typed in the UI (an Inference Endpoint or a TGI/vLLM server).
 
-    https only, no credentials in the URL, no query or fragment. HF hosts and hosts the operator
-    listed in PLAYGROUND_ENDPOINT_HOSTS are trusted; any other host must resolve only to public
-    addresses, and is refused outright when the app is public.
+    https only, no credentials in the URL, no query or fragment. The router and Inference Endpoints
+    get the HF token; hosts the operator listed in PLAYGROUND_ENDPOINT_HOSTS get the endpoint key;
+    any other host must resolve only to public addresses, and is refused when the app is public.
     """
     url = (raw or "").strip()
     if not settings.custom_endpoints:
@@ -134,6 +134,7 @@ def check_endpoint_url(raw: str, settings: Settings, resolve: Resolver = _resolv
     except ValueError:
         raise InvalidEndpointUrl("That endpoint URL cannot be parsed.") from None
     host = (parts.hostname or "").lower()
+    gets_hf_token = is_hf_host(host) or _is_operator_origin(parts, settings)
     operator_trusted = _is_operator_origin(parts, settings) or host in settings.endpoint_hosts
     if parts.scheme not in ("https", "http") or not host:
         raise InvalidEndpointUrl("Enter a full endpoint URL starting with https://")
@@ -145,9 +146,8 @@ def check_endpoint_url(raw: str, settings: Settings, resolve: Resolver = _resolv
         raise InvalidEndpointUrl("The endpoint URL must not carry a query string, fragment or spaces.")
     if port not in (None, 443) and not operator_trusted:
         raise InvalidEndpointUrl("Only the standard https port is allowed for custom endpoints.")
-    if operator_trusted or is_hf_host(host):
-        return Endpoint(url.rstrip("/"), "hf" if (is_hf_host(host) or _is_operator_origin(parts, settings))
-                        else "endpoint")
+    if gets_hf_token or operator_trusted:
+        return Endpoint(url.rstrip("/"), "hf" if gets_hf_token else "endpoint")
     if settings.is_public:
         raise InvalidEndpointUrl(f"This shared playground only calls Hugging Face hosts, not {host}.")
     _require_public_addresses(host, resolve)
