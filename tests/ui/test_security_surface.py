@@ -6,7 +6,8 @@
 - T11 a run never queues behind another visitor's cold start (the run event has no concurrency cap);
 - T13 generated images land in fresh, randomly named temp files that neither prompt nor model can steer;
 - T15 ~/.netrc credentials never ride along on inference or Hub calls.
-T1 and T3 on every error path (the token in no output and no log line) are in tests/ui/test_fault_matrix.py.
+T1 and T3 on every error path (the token in no output and no log line) are in tests/ui/test_fault_matrix.py,
+T9 (which hosts a typed endpoint URL may hand the token to) in tests/ui/test_security_endpoints.py.
 """
 from __future__ import annotations
 
