@@ -8,7 +8,7 @@ the others already show their answers. Cancel stops every column; nothing more i
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, AsyncIterator
 
 import gradio as gr
 
@@ -130,8 +130,8 @@ class CompareHandlers:
                 updates.update(column.show(RunView("start", sending_line(1))))
         return updates
 
-    def on_compare(self, models: str, card: dict[str, Any], oauth_token: gr.OAuthToken | None = None,
-                   **values: Any) -> Iterator[dict[Any, Any]]:
+    async def on_compare(self, models: str, card: dict[str, Any], oauth_token: gr.OAuthToken | None = None,
+                         **values: Any) -> AsyncIterator[dict[Any, Any]]:
         """Run every column at once; yield each column's new view as its events come in."""
         setups = self._setups(self.page.run_setup(card, values), model_lines(models))
         playground = self.page.services.playground
@@ -148,12 +148,12 @@ class CompareHandlers:
                  for setup, request in zip(setups, requests)]
         waiting = set(range(len(setups)))
         token = self.page.visitor(values["token"], oauth_token)
-        for update in in_background(compare(playground, requests, token)):
-            if update is not None and (view := steps[update.column].view(update.event)) is not None:
+        async for update in in_background(compare(playground, requests, token)):
+            if (view := steps[update.column].view(update.event)) is not None:
                 if update.finished:
                     waiting.discard(update.column)
                 shown = {**shown, **self.panel.columns[update.column].show(view), self.panel.running: sorted(waiting)}
-            yield shown  # also when nothing is new: a chance for Cancel to stop us at once
+                yield shown
 
     def on_cancel(self, running: list[int]) -> dict[Any, Any]:
         if not running:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterator
+from typing import Any, AsyncIterator, Iterator
 
 import gradio as gr
 
@@ -176,15 +176,12 @@ class Page:
         """The token runs use for this visitor (typed, else their login); None means the operator's."""
         return visitor_token(typed, _oauth(oauth_token))
 
-    def on_run(self, language: str, card: dict[str, Any], history: History, conversation: Conversation,
-               oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[dict[Any, Any]]:
+    async def on_run(self, language: str, card: dict[str, Any], history: History, conversation: Conversation,
+                     oauth_token: gr.OAuthToken | None = None, **values: Any) -> AsyncIterator[dict[Any, Any]]:
         setup = replace(self.run_setup(card, values), endpoint_url=values["endpoint_url"] or "")
         views = self._views(setup, conversation, self.visitor(values["token"], oauth_token),
                             values["endpoint_key"] or None)
-        for view in in_background(views):
-            if view is None:  # nothing new: a chance for Cancel to stop us at once
-                yield {self.running: True}
-                continue
+        async for view in in_background(views):
             run = view.run if isinstance(view, ChatView) else view
             updates = {**self.status.show(run), **self._answer(view), **self.requests.show(run, language)}
             if run.entry is not None:  # the run is over: it joins this session's history

@@ -7,7 +7,7 @@ A line is a model id (its task comes from the Hub), `model_id task`, or an endpo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, AsyncIterator
 
 import gradio as gr
 
@@ -93,8 +93,8 @@ class WarmupHandlers:
     def __init__(self, panel: WarmupPanel, page: Page) -> None:
         self.panel, self.page = panel, page
 
-    def on_warm(self, text: str, typed_token: str, oauth_token: gr.OAuthToken | None = None
-                ) -> Iterator[dict[Any, Any]]:
+    async def on_warm(self, text: str, typed_token: str, oauth_token: gr.OAuthToken | None = None
+                      ) -> AsyncIterator[dict[Any, Any]]:
         """Light every target, then follow each light as its model wakes."""
         services, token = self.page.services, self.page.visitor(typed_token, oauth_token)
         parsed = parse_targets(text, services.hub, token)
@@ -106,10 +106,7 @@ class WarmupHandlers:
         except PlaygroundError as err:
             yield {self.panel.lights: "🔴 " + inert(user_message(err), already_html_escaped=True)}
             return
-        for status in in_background(statuses):
-            if status is None:  # nothing new: a chance for Cancel to stop us at once
-                yield {self.panel.running: True}
-                continue
+        async for status in in_background(statuses):
             lights[slots[targets.index(status.target)]] = status  # each light keeps its line's place
             yield {self.panel.lights: lights_table([lights[n] for n in sorted(lights)]), self.panel.running: True}
         yield {self.panel.lights: lights_table([lights[n] for n in sorted(lights)]), self.panel.running: False}

@@ -1,17 +1,18 @@
-"""Run a generator in a worker thread so its consumer stays responsive.
+"""Run a generator in a worker thread and hand its items to an async consumer.
 
-Gradio cancels a generator only between two items, and waits for the item being computed; a run
-blocked in a one-second poll tick or a slow HTTP read would keep the page "busy" that long after
-Cancel. `in_background` hands items over through a queue and yields None every `pulse` seconds
-in between, so the consumer can always be stopped at once. Closing it tells the worker to stop at
-its next item: the backend yields before every send, so nothing more goes out.
+Gradio cancels an async generator at the `await` it is waiting on, at once; a sync generator only
+between two items, so a run blocked in a one-second poll tick or a slow HTTP read would keep the
+page busy after Cancel, and waking it up with heartbeat yields costs every waiting session CPU and
+an update to its browser several times a second. `in_background` awaits the worker's items instead.
+When the consumer stops (finished, failed or cancelled), the worker stops at its next item and
+closes the generator in its own thread: the backend yields before every send, so nothing more goes out.
 """
 from __future__ import annotations
 
-import queue
+import asyncio
 import threading
 from dataclasses import dataclass
-from typing import Iterator, TypeVar
+from typing import AsyncIterator, Callable, Iterator, TypeVar
 
 __all__ = ["in_background"]
 
@@ -24,35 +25,34 @@ class _Failure:
     error: BaseException
 
 
-def _work(items: Iterator[T], out: queue.Queue[object], stop: threading.Event) -> None:
+def _work(items: Iterator[T], put: Callable[[object], None], stop: threading.Event) -> None:
     try:
         for item in items:
             if stop.is_set():
                 break
-            out.put(item)
+            put(item)
     except BaseException as error:  # noqa: BLE001 - handed to the consumer, which re-raises it
-        out.put(_Failure(error))
+        put(_Failure(error))
     finally:
         close = getattr(items, "close", None)
         if close is not None:
             close()  # in this thread, which owns the generator: it closes its connection now
-        out.put(_DONE)
+        put(_DONE)
 
 
-def in_background(items: Iterator[T], pulse: float = 0.2) -> Iterator[T | None]:
-    """Yield `items` as a worker thread produces them, and None whenever `pulse` s pass without one."""
-    out: queue.Queue[object] = queue.Queue()
+async def in_background(items: Iterator[T]) -> AsyncIterator[T]:
+    """Yield `items` as a worker thread produces them; the waiting is an await Cancel can interrupt."""
+    loop = asyncio.get_running_loop()
+    out: asyncio.Queue[object] = asyncio.Queue()
     stop = threading.Event()
-    threading.Thread(target=_work, args=(items, out, stop), daemon=True, name="playground-run").start()
+
+    def put(item: object) -> None:
+        if not loop.is_closed():  # the consumer may be long gone when a cancelled worker finishes
+            loop.call_soon_threadsafe(out.put_nowait, item)
+
+    threading.Thread(target=_work, args=(items, put, stop), daemon=True, name="playground-run").start()
     try:
-        while True:
-            try:
-                item = out.get(timeout=pulse)
-            except queue.Empty:
-                yield None
-                continue
-            if item is _DONE:
-                return
+        while (item := await out.get()) is not _DONE:
             if isinstance(item, _Failure):
                 raise item.error
             yield item  # type: ignore[misc]

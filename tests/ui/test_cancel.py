@@ -3,6 +3,8 @@ due within a second; the worker-thread pump behind it hands over items and stops
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 import time
 from typing import Iterator
@@ -37,28 +39,44 @@ def _counting(pulled: list[int], stopped: threading.Event) -> Iterator[int]:
         stopped.set()
 
 
-def test_the_pump_yields_items_in_order_and_pulses_while_waiting() -> None:
+async def _collect(pump, limit: int | None = None) -> list:
+    seen = []
+    async for item in pump:
+        seen.append(item)
+        if limit is not None and len(seen) >= limit:
+            break
+    return seen
+
+
+def test_the_pump_yields_items_in_order() -> None:
     def slow() -> Iterator[str]:
         yield "a"
         time.sleep(0.3)
         yield "b"
 
-    seen = list(in_background(slow(), pulse=0.05))
-
-    assert [item for item in seen if item is not None] == ["a", "b"]
-    assert None in seen, "the consumer got a chance to stop while the worker waited"
+    assert asyncio.run(_collect(in_background(slow()))) == ["a", "b"]
 
 
-def test_closing_the_pump_stops_the_worker_and_closes_its_generator() -> None:
+def test_cancelling_the_wait_stops_the_worker_and_closes_its_generator() -> None:
     pulled: list[int] = []
     stopped = threading.Event()
-    pump = in_background(_counting(pulled, stopped), pulse=0.01)
 
-    assert next(pump) == 1
-    pump.close()
+    async def cancel_while_waiting() -> list[int]:
+        pump = in_background(_counting(pulled, stopped))
+        first = await pump.__anext__()
+        waiting = asyncio.ensure_future(pump.__anext__())
+        await asyncio.sleep(0.01)
+        started = time.monotonic()
+        waiting.cancel()  # what Gradio does on Cancel: the pending await ends at once
+        with contextlib.suppress(asyncio.CancelledError):
+            await waiting
+        assert time.monotonic() - started < 0.05
+        await pump.aclose()
+        return [first]
 
+    assert asyncio.run(cancel_while_waiting()) == [1]
     assert stopped.wait(1), "the worker closed the generator"
-    assert len(pulled) <= 2, "at most the item being made when Cancel came"
+    assert len(pulled) <= 3, "at most the items being made when Cancel came"
 
 
 def test_the_pump_passes_errors_on() -> None:
@@ -66,12 +84,15 @@ def test_the_pump_passes_errors_on() -> None:
         yield 1
         raise RuntimeError("boom")
 
-    pump = in_background(failing())
+    seen: list[int] = []
 
-    assert next(pump) == 1
+    async def consume() -> None:
+        async for item in in_background(failing()):
+            seen.append(item)
+
     try:
-        list(pump)
+        asyncio.run(consume())
     except RuntimeError as error:
-        assert str(error) == "boom"
+        assert str(error) == "boom" and seen == [1]
     else:
         raise AssertionError("the error was swallowed")

@@ -5,8 +5,9 @@ with its server gone, compare columns and warm-up lights, and copy-as-code for e
 """
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, AsyncIterator, Callable
 
 import gradio as gr
 import pytest
@@ -38,6 +39,13 @@ def visitor(app: tuple[str, gr.Blocks]) -> Runner:
 def handler(demo: gr.Blocks, name: str) -> Callable[..., Any]:
     """A listener's function by name, to call it as Gradio would (with a made-up request or event)."""
     return next(fn.fn for fn in demo.fns.values() if getattr(fn.fn, "__name__", "") == name)
+
+
+def drain(updates: AsyncIterator[Any]) -> list[Any]:
+    """Every update an async handler yields, in order, as Gradio would stream them."""
+    async def collect() -> list[Any]:
+        return [update async for update in updates]
+    return asyncio.run(collect())
 
 
 def by_id(updates: dict[Any, Any]) -> dict[str, Any]:
@@ -214,7 +222,7 @@ def final(views: list[dict[Any, Any]]) -> dict[str, Any]:
 
 def test_compare_answers_in_one_column_per_model(client: Client, app, hf) -> None:
     compare = handler(app[1], "on_compare")
-    views = list(compare(f"{SST2}\nBAAI/bge-reranker-v2-m3", {}, None, **run_values(client, prompt="Nice!")))
+    views = drain(compare(f"{SST2}\nBAAI/bge-reranker-v2-m3", {}, None, **run_values(client, prompt="Nice!")))
 
     out = final(views)
     for column in ("compare-0", "compare-1"):
@@ -225,7 +233,7 @@ def test_compare_answers_in_one_column_per_model(client: Client, app, hf) -> Non
 
 def test_compare_checks_every_line_before_sending_anything(client: Client, app, hf) -> None:
     compare = handler(app[1], "on_compare")
-    views = list(compare(f"{SST2}\n../../api/whoami-v2", {}, None, **run_values(client)))
+    views = drain(compare(f"{SST2}\n../../api/whoami-v2", {}, None, **run_values(client)))
 
     assert "Not sent" in plain(final(views)["compare-note"]) and "Line 2" in plain(final(views)["compare-note"])
     assert hf.received == []
@@ -233,8 +241,8 @@ def test_compare_checks_every_line_before_sending_anything(client: Client, app, 
 
 def test_warm_up_lights_every_model_until_it_is_ready(app, hf) -> None:
     warm = handler(app[1], "on_warm")
-    lights = [value(by_id(update).get("warmup-lights")) for update in warm(f"fake/cold-2 text-classification\n{SST2}\n"
-                                                                         "fake-org/no-such-model", "", None)]
+    updates = drain(warm(f"fake/cold-2 text-classification\n{SST2}\nfake-org/no-such-model", "", None))
+    lights = [value(by_id(update).get("warmup-lights")) for update in updates]
 
     shown_lights = [text for text in lights if text]
     assert any("🟡" in text and "left" in text for text in shown_lights), "the cold model was seen warming"
