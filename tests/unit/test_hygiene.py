@@ -11,7 +11,8 @@ PYTHON_FILES = [p for p in ROOT.rglob("*.py") if not {".ci-venv", "venv", ".venv
 
 
 def test_dotenv_is_never_exported() -> None:
-    offenders = [p for p in PYTHON_FILES if "load_dotenv(" in p.read_text() and p.name != "test_hygiene.py"]
+    exporter = "load_" + "dotenv("  # spelled apart so this file does not match itself
+    offenders = [p for p in PYTHON_FILES if exporter in p.read_text()]
     assert offenders == []
 
 
