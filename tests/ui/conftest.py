@@ -3,6 +3,8 @@ calls the `/run` endpoint by parameter name with every other parameter left at t
 """
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import html
 import re
 from typing import Any, Iterator
@@ -82,3 +84,10 @@ def plain(markdown: str) -> str:
 
 def shown(update: Any) -> bool:
     return not (isinstance(update, dict) and update.get("visible") is False)
+
+
+def run_async(coroutine: Any) -> Any:
+    """`asyncio.run` in a thread of its own: after the browser tests, Playwright's sync API leaves an
+    event loop running in the main thread, where `asyncio.run` refuses to start another."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -12,7 +12,7 @@ from typing import Iterator
 from gradio_client import Client
 
 from components.handlers.background import in_background
-from tests.ui.conftest import endpoint_defaults
+from tests.ui.conftest import endpoint_defaults, run_async
 
 
 def test_cancelling_a_retrying_run_sends_nothing_more(client: Client, hf) -> None:
@@ -54,7 +54,7 @@ def test_the_pump_yields_items_in_order() -> None:
         time.sleep(0.3)
         yield "b"
 
-    assert asyncio.run(_collect(in_background(slow()))) == ["a", "b"]
+    assert run_async(_collect(in_background(slow()))) == ["a", "b"]
 
 
 def test_cancelling_the_wait_stops_the_worker_and_closes_its_generator() -> None:
@@ -74,7 +74,7 @@ def test_cancelling_the_wait_stops_the_worker_and_closes_its_generator() -> None
         await pump.aclose()
         return [first]
 
-    assert asyncio.run(cancel_while_waiting()) == [1]
+    assert run_async(cancel_while_waiting()) == [1]
     assert stopped.wait(1), "the worker closed the generator"
     assert len(pulled) <= 3, "at most the items being made when Cancel came"
 
@@ -91,7 +91,7 @@ def test_the_pump_passes_errors_on() -> None:
             seen.append(item)
 
     try:
-        asyncio.run(consume())
+        run_async(consume())
     except RuntimeError as error:
         assert str(error) == "boom" and seen == [1]
     else:

@@ -5,7 +5,6 @@ with its server gone, compare columns and warm-up lights, and copy-as-code for e
 """
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable
 
@@ -21,7 +20,7 @@ from backend.tasks import TASKS
 from components.request_view import NO_CODE_YET
 from tests.conftest import SENTINEL, assert_no_secret
 from tests.fake_hf import FakeHF
-from tests.ui.conftest import Runner, endpoint_defaults, plain, shown, value
+from tests.ui.conftest import Runner, endpoint_defaults, plain, run_async, shown, value
 from tests.ui.launch import fake_settings
 from tests.ui.test_run_flows import example_form
 
@@ -45,7 +44,7 @@ def drain(updates: AsyncIterator[Any]) -> list[Any]:
     """Every update an async handler yields, in order, as Gradio would stream them."""
     async def collect() -> list[Any]:
         return [update async for update in updates]
-    return asyncio.run(collect())
+    return run_async(collect())
 
 
 def by_id(updates: dict[Any, Any]) -> dict[str, Any]:
