@@ -14,6 +14,7 @@ from typing import Any
 
 from bench.app_process import PLAYGROUND, TRIVIAL, served
 from bench.fake_server import fake_hf_process
+from bench.figures import ratio_line
 from tests.browser.actions import type_model
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
@@ -80,7 +81,7 @@ def report(clicks: int = CLICKS) -> list[str]:
     return [
         f"click to rendered answer, median of {clicks}: playground {figures['playground']:.0f} ms "
         f"(fake/echo over HTTP), trivial echo app {figures['trivial']:.0f} ms",
-        f"playground / trivial: {ratio:.2f}x (goal <= 1.3x: {'met' if ratio <= 1.3 else 'NOT met'})",
+        ratio_line("playground / trivial", ratio, 1.3),
     ]
 
 

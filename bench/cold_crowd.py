@@ -16,6 +16,7 @@ from gradio_client import Client
 
 from bench.app_process import PLAYGROUND, cores_used, served
 from bench.fake_server import fake_hf_process
+from bench.figures import ratio_line
 from bench.load import RunCaller
 
 CROWD = 20
@@ -73,7 +74,7 @@ def report(crowd: int = CROWD, runs: int = RUNS) -> list[str]:
     return [
         f"fast run, median of {runs}: alone {figures['alone'] * 1000:.0f} ms, beside {crowd} sessions waiting on "
         f"fake/cold-60 {figures['crowded'] * 1000:.0f} ms",
-        f"crowded / alone: {ratio:.2f}x (goal <= 1.5x: {'met' if ratio <= 1.5 else 'NOT met'})",
+        ratio_line("crowded / alone", ratio, 1.5),
         f"the app's CPU: {figures['idle_cores']:.2f} cores idle, {figures['waiting_cores']:.2f} cores while the "
         f"{crowd} sessions only wait ({figures['waiting_cores'] / crowd * 100:.1f}% of a core per waiting session)",
     ]

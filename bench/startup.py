@@ -8,6 +8,7 @@ from __future__ import annotations
 import statistics
 
 from bench.app_process import PLAYGROUND, TRIVIAL, time_to_first_200
+from bench.figures import ratio_line
 
 STARTS = 3
 
@@ -28,7 +29,7 @@ def report(starts: int = STARTS) -> list[str]:
     return [
         f"start to first HTTP 200, median of {starts}: python app.py {figures['playground']:.2f} s, "
         f"trivial Gradio app {figures['trivial']:.2f} s",
-        f"playground / trivial: {ratio:.2f}x (goal <= 1.3x: {'met' if ratio <= 1.3 else 'NOT met'})",
+        ratio_line("playground / trivial", ratio, 1.3),
     ]
 
 
