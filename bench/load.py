@@ -133,7 +133,7 @@ class RunCaller:
         components = {c["id"]: c for c in client.config["components"]}
         run = next(d for d in client.config["dependencies"] if d.get("api_name") == "run")
         self.ids = [components[i]["props"].get("elem_id") for i in run["outputs"]
-                    if components[i]["type"] != "state"]
+                    if components[i]["type"] != "state" and not components[i].get("skip_api")]
 
     def __call__(self, **values: Any) -> dict[str, Any]:
         """Run to the end; the final outputs keyed by elem_id (`status`, `raw-json`, ...)."""

@@ -166,7 +166,7 @@ def wire_compare(panel: ComparePanel, page: Page) -> None:
     handlers = CompareHandlers(panel, page)
     event = panel.run.click(handlers.on_compare, [panel.models, page.picker.card], handlers.outputs(),
                             inputs_kwargs=page.run_inputs(), api_visibility="private", concurrency_limit=None,
-                            concurrency_id="inference", show_progress="hidden")
+                            concurrency_id="inference", show_progress="hidden", show_progress_on=panel.note)
     panel.cancel.click(handlers.on_cancel, panel.running,
                        [panel.note, panel.running, *(column.status.line for column in panel.columns)],
-                       cancels=[event], api_visibility="private", queue=False)
+                       cancels=[event], api_visibility="private", queue=False, show_progress_on=panel.note)

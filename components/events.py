@@ -19,7 +19,7 @@ from backend.tasks import TASKS, get_task
 
 from .chat import ChatPanel
 from .endpoint import EndpointPanel
-from .handlers.background import in_background
+from .handlers.background import in_batches
 from .handlers.chat import ChatView, Conversation, provider_choices, run_chat
 from .handlers.debounce import LatestOnly
 from .handlers.examples import is_untouched, offered_examples
@@ -49,6 +49,8 @@ READ_QUERY = """(task, token, query, sequence) => {
   return [task, token, document.querySelector('#model input')?.value ?? query, window.playgroundKeystrokes];
 }"""
 _CURATED_MODELS = {spec.default_model for spec in TASKS.values()}
+# Seconds a run's first steps are gathered into one update: a quick answer is shown at once.
+QUIET_START = 0.1
 
 
 def _oauth(oauth_token: gr.OAuthToken | None) -> str | None:
@@ -178,15 +180,24 @@ class Page:
 
     async def on_run(self, language: str, card: dict[str, Any], history: History, conversation: Conversation,
                      oauth_token: gr.OAuthToken | None = None, **values: Any) -> AsyncIterator[dict[Any, Any]]:
+        """Follow the run, yielding what the page shows after each batch of its steps.
+
+        Every yield repeats the whole picture so far (Gradio streams a generator's outputs as diffs,
+        so a repeated value costs nothing), and a run answered within `QUIET_START` shows its answer
+        in one update, without "sending…" first.
+        """
         setup = replace(self.run_setup(card, values), endpoint_url=values["endpoint_url"] or "")
         views = self._views(setup, conversation, self.visitor(values["token"], oauth_token),
                             values["endpoint_key"] or None)
-        async for view in in_background(views):
-            run = view.run if isinstance(view, ChatView) else view
-            updates = {**self.status.show(run), **self._answer(view), **self.requests.show(run, language)}
-            if run.entry is not None:  # the run is over: it joins this session's history
-                updates.update(self.history.record(history, run.entry))
-            yield {**updates, self.running: run.phase in ("start", "progress")}
+        shown: dict[Any, Any] = {}
+        async for batch in in_batches(views, first_wait=QUIET_START):
+            for view in batch:
+                run = view.run if isinstance(view, ChatView) else view
+                shown.update({**self.status.show(run), **self._answer(view), **self.requests.show(run, language),
+                              self.running: run.phase in ("start", "progress")})
+                if run.entry is not None:  # the run is over: it joins this session's history
+                    shown.update(self.history.record(history, run.entry))
+            yield dict(shown)
 
     def _views(self, setup: RunSetup, conversation: Conversation, visitor: str | None, endpoint_key: str | None
                ) -> Iterator[RunView | ChatView]:
@@ -201,10 +212,11 @@ class Page:
             return self.chat.show(view, self.output.raw, self.inputs.prompt)
         return self.output.show(view)
 
-    def on_cancel(self, running: bool) -> tuple[Any, Any, bool]:
+    def on_cancel(self, running: bool) -> dict[Any, Any]:
         if not running:
-            return gr.skip(), gr.skip(), False
-        return self.status.cancelled(), gr.update(value="Cancelled before an answer came.", visible=True), False
+            return {self.running: False}
+        return {self.status.line: self.status.cancelled(), **self.output.cancelled("Cancelled before an answer came."),
+                self.running: False}
 
     def run_inputs(self) -> dict[str, Any]:
         """Keyword inputs of `run`: their names are also its API parameter names."""
@@ -225,30 +237,35 @@ def wire(page: Page) -> None:
     picker.model.key_up(page.on_search, [picker.task, tokens.token, picker.query, picker.keystroke],
                         [picker.model, picker.note],
                         js=READ_QUERY, trigger_mode="multiple", api_visibility="private", show_progress="hidden",
-                        **hub_events)
+                        show_progress_on=picker.note, **hub_events)
     form, media = [inputs.filled, *inputs.form.values()], [inputs.form["image"], inputs.form["audio"]]
     picker.model.change(page.on_model,
                         [picker.model, picker.task, inputs.prompt, *media, picker.card, inputs.filled, tokens.token],
                         [picker.note, picker.task, picker.card, picker.model, picker.provider, inputs.examples, *form],
-                        api_name="pick_model", **hub_events)
+                        api_name="pick_model", show_progress_on=picker.note, **hub_events)
     picker.task.input(page.on_task_chosen,
                       [picker.task, picker.model, inputs.prompt, *media, picker.card, inputs.filled],
-                      [picker.model, inputs.examples, *form], api_visibility="private", queue=False)
+                      [picker.model, inputs.examples, *form], api_visibility="private", queue=False,
+                      show_progress="hidden", show_progress_on=picker.note)
     picker.task.change(page.on_task_shape, picker.task,
                        [*inputs.form.values(), *inputs.parameters.groups.values(), picker.provider,
-                        page.chat.container, page.output.container], api_visibility="private", queue=False)
+                        page.chat.container, page.output.container], api_visibility="private", queue=False,
+                       show_progress="hidden", show_progress_on=picker.note)
     inputs.examples.click(page.on_example, [inputs.examples, picker.task, picker.card], form,
-                          api_visibility="private", queue=False)
+                          api_visibility="private", queue=False, show_progress="hidden", show_progress_on=inputs.prompt)
     gr.on([tokens.token.submit, tokens.token.blur], page.on_identity, tokens.token,
           tokens.identity, api_name="whoami", **hub_events)
     run_event = inputs.run.click(page.on_run, [page.requests.language, picker.card, page.history.state,
                                                page.chat.conversation],
                                  page.run_outputs(), inputs_kwargs=page.run_inputs(), api_name="run",
-                                 concurrency_limit=None, concurrency_id="inference", show_progress="hidden")
-    inputs.cancel.click(page.on_cancel, page.running, [page.status.line, page.output.message, page.running],
-                        cancels=[run_event], api_visibility="private", queue=False)
+                                 concurrency_limit=None, concurrency_id="inference", show_progress="hidden",
+                                 show_progress_on=page.status.line)
+    inputs.cancel.click(page.on_cancel, page.running,
+                        [page.status.line, page.output.container, page.output.message, page.running],
+                        cancels=[run_event], api_visibility="private", queue=False, show_progress="hidden",
+                        show_progress_on=page.status.line)
     gr.on([page.chat.clear.click, page.chat.chatbot.clear], page.chat.cleared, None, page.chat.components,
-          api_visibility="private", queue=False)
+          api_visibility="private", queue=False, show_progress="hidden", show_progress_on=page.chat.chatbot)
     page.requests.language.change(lambda language, snippets: gr.update(**code_for(snippets, language)),
                                   [page.requests.language, page.requests.snippets], page.requests.code,
                                   api_visibility="private", queue=False)

@@ -173,6 +173,7 @@ def wire_history(page: Page) -> None:
     """Row clicks restore a run; the upload button imports a demo script."""
     handlers, panel = HistoryHandlers(page), page.history
     panel.table.select(handlers.on_pick, [panel.state, page.requests.language], handlers.restore_outputs(),
-                       api_visibility="private", concurrency_limit=None)
+                       api_visibility="private", concurrency_limit=None, show_progress_on=page.status.line)
     panel.upload.upload(handlers.on_import, [panel.upload, panel.state], panel.components,
-                        api_name="history_import", api_visibility="undocumented", concurrency_limit=None)
+                        api_name="history_import", api_visibility="undocumented", concurrency_limit=None,
+                        show_progress_on=panel.note)

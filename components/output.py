@@ -15,6 +15,7 @@ from backend.tasks import Rendered
 
 from .handlers.run import RunView
 from .markup import inert, inert_with_links
+from .showing import classes, part, showing
 
 __all__ = ["OutputPanel", "build_output_panel"]
 
@@ -84,7 +85,8 @@ def _summary(rendered: Rendered) -> str:
 @dataclass
 class OutputPanel:
     """Handles of the answer area; `views` maps a view name (label, entities, boxes, image, audio,
-    text, table) to its component."""
+    text, table) to its component. The container's class list says which parts show (`showing.py`).
+    """
 
     container: gr.Column
     message: gr.Markdown
@@ -94,30 +96,34 @@ class OutputPanel:
 
     @property
     def components(self) -> list[gr.components.Component]:
-        return [self.message, *self.views.values(), self.details, self.raw]
+        return [self.container, self.message, *self.views.values(), self.details, self.raw]
 
-    def _show(self, shown: str | None, value: Any, message: str, details: str, raw: Any) -> dict[Any, Any]:
-        updates: dict[Any, Any] = {
-            component: gr.update(visible=name == shown, value=value if name == shown else None)
-            for name, component in self.views.items()}
-        updates[self.message] = gr.update(value=message, visible=bool(message))
-        updates[self.details] = gr.update(value=details, visible=bool(details))
-        updates[self.raw] = raw
-        return updates
+    def _show(self, shown: str | None, value: Any, message: str, details: str, raw: Any,
+              table: Any = None) -> dict[Any, Any]:
+        """Every part of the answer area: `shown` view with `value`, the others emptied and hidden."""
+        values = {name: value if name == shown else None for name in self.views}
+        if table is not None:
+            values["table"] = table
+        parts = [name for name, held in values.items() if held is not None]
+        parts += [name for name, text in (("message", message), ("details", details)) if text]
+        return {self.container: showing(parts), self.message: message, self.details: details, self.raw: raw,
+                **{self.views[name]: held for name, held in values.items()}}
 
     def show(self, view: RunView) -> dict[Any, Any]:
         """Updates for one step of a run (progress steps only touch streamed text)."""
         if view.phase == "progress":
             if view.rendered is None:
                 return {}
-            return {self.views["text"]: gr.update(visible=True, value=view.rendered.text),
-                    self.message: gr.update(visible=False)}
+            return {self.container: showing(["text"]), self.views["text"]: view.rendered.text}
         if view.phase == "invalid":
             # Nothing was sent, so no earlier answer stays beside the explanation.
             return self._show(None, None, "✗ " + inert_with_links(view.error, already_html_escaped=True), "", None)
         if view.phase == "start" or view.rendered is None:
             return self._show(None, None, RUNNING, "", None)
         return self._done(view)
+
+    def cancelled(self, message: str) -> dict[Any, Any]:
+        return {self.container: showing(["message"]), self.message: message}
 
     def _done(self, view: RunView) -> dict[Any, Any]:
         rendered = view.rendered
@@ -128,11 +134,9 @@ class OutputPanel:
         shown, value = _primary_view(view)
         # An embedding's text already is its summary (dimensions, norm, first values).
         details = _summary(rendered) if rendered.kind != "embedding" else ""
-        updates = self._show(shown, value, "", details, view.raw)
-        if shown != "table" and rendered.table:
-            # Completed sentences, per-entity scores, box coordinates: the rows the chart cannot hold.
-            updates[self.views["table"]] = gr.update(visible=True, value=_table_value(rendered))
-        return updates
+        # Completed sentences, per-entity scores, box coordinates: the rows the chart cannot hold.
+        table = _table_value(rendered) if shown != "table" else None
+        return self._show(shown, value, "", details, view.raw, table=table)
 
 
 def build_output_panel(prefix: str = "") -> OutputPanel:
@@ -141,26 +145,27 @@ def build_output_panel(prefix: str = "") -> OutputPanel:
     `prefix` namespaces the elem_ids, so compare columns can hold panels of their own.
     """
     with gr.Row(equal_height=False):
-        with gr.Column(scale=1, elem_id=f"{prefix}output", min_width=300) as container:
-            message = gr.Markdown(PLACEHOLDER, elem_id=f"{prefix}output-message")
+        with gr.Column(scale=1, elem_id=f"{prefix}output", min_width=300, elem_classes=classes(["message"])) as container:
+            message = gr.Markdown(PLACEHOLDER, elem_id=f"{prefix}output-message", elem_classes=part("message"))
             views: dict[str, gr.components.Component] = {
-                "label": gr.Label(label="Answer", num_top_classes=10, visible=False,
-                                  elem_id=f"{prefix}output-label"),
-                "entities": gr.HighlightedText(label="Entities", show_legend=True, visible=False,
-                                               elem_id=f"{prefix}output-entities"),
-                "boxes": gr.AnnotatedImage(label="Detected objects", visible=False,
-                                           elem_id=f"{prefix}output-boxes"),
+                "label": gr.Label(label="Answer", num_top_classes=10, elem_id=f"{prefix}output-label",
+                                  elem_classes=part("label")),
+                "entities": gr.HighlightedText(label="Entities", show_legend=True, elem_id=f"{prefix}output-entities",
+                                               elem_classes=part("entities")),
+                "boxes": gr.AnnotatedImage(label="Detected objects", elem_id=f"{prefix}output-boxes",
+                                           elem_classes=part("boxes")),
                 # No "share" buttons: they post to Hugging Face discussions, which is not this page's job.
-                "image": gr.Image(label="Generated image", type="filepath", interactive=False, visible=False,
-                                  elem_id=f"{prefix}output-image", buttons=["download", "fullscreen"]),
-                "audio": gr.Audio(label="Audio", type="filepath", interactive=False, visible=False,
-                                  elem_id=f"{prefix}output-audio", buttons=["download"]),
+                "image": gr.Image(label="Generated image", type="filepath", interactive=False,
+                                  elem_id=f"{prefix}output-image", buttons=["download", "fullscreen"],
+                                  elem_classes=part("image")),
+                "audio": gr.Audio(label="Audio", type="filepath", interactive=False,
+                                  elem_id=f"{prefix}output-audio", buttons=["download"], elem_classes=part("audio")),
                 "text": gr.Textbox(label="Answer", lines=6, max_lines=30, interactive=False, buttons=["copy"],
-                                   visible=False, elem_id=f"{prefix}output-text"),
-                "table": gr.Dataframe(label="Table", interactive=False, visible=False, wrap=True,
-                                      elem_id=f"{prefix}output-table"),
+                                   elem_id=f"{prefix}output-text", elem_classes=part("text")),
+                "table": gr.Dataframe(label="Table", interactive=False, wrap=True,
+                                      elem_id=f"{prefix}output-table", elem_classes=part("table")),
             }
-            details = gr.Markdown(visible=False, elem_id=f"{prefix}output-details")
+            details = gr.Markdown(elem_id=f"{prefix}output-details", elem_classes=part("details"))
         with gr.Column(scale=1, min_width=300):
             raw = gr.JSON(label="Raw response", open=True, elem_id=f"{prefix}raw-json", max_height=520)
     return OutputPanel(container, message, views, details, raw)

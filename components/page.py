@@ -25,6 +25,7 @@ import gradio as gr
 from backend import Hub, Playground, RouterCatalog, Settings
 from backend.tasks import TASKS
 
+from . import showing
 from .chat import build_chat_panel
 from .compare import build_compare_panel, wire_compare
 from .endpoint import build_endpoint_panel
@@ -49,7 +50,7 @@ HEADER = (f"# {TITLE}\n"
           "Try any Hugging Face model in your browser: pick a model, give it an input and press **Run**. "
           "You get the rendered answer beside the raw JSON, the exact request, and code to send it yourself.")
 _ASSETS = Path(__file__).resolve().parent / "assets"
-PAGE_CSS = (_ASSETS / "page.css").read_text(encoding="utf-8")
+PAGE_CSS = (_ASSETS / "page.css").read_text(encoding="utf-8") + "\n" + showing.CSS
 PAGE_JS = (_ASSETS / "shortcuts.js").read_text(encoding="utf-8")
 # System fonts only: the page must not fetch anything from another host (it also runs offline).
 THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="violet",

@@ -10,6 +10,7 @@ import gradio as gr
 
 from .handlers.run import RunView
 from .handlers.status import ATTEMPT_HEADERS, CANCELLED
+from .showing import classes, part, showing
 
 __all__ = ["StatusPanel", "build_status_panel"]
 
@@ -20,19 +21,20 @@ READY = "Ready. Press **Run** to send the request."
 class StatusPanel:
     """Handles of the status line and the attempt log."""
 
+    container: gr.Column
     line: gr.Markdown
     attempts: gr.Dataframe
 
     @property
     def components(self) -> list[gr.components.Component]:
-        return [self.line, self.attempts]
+        return [self.container, self.line, self.attempts]
 
     def show(self, view: RunView) -> dict[Any, Any]:
         updates: dict[Any, Any] = {self.line: view.status}
         if view.attempts or view.phase != "progress":
             rows = [list(row) for row in view.attempts]
-            updates[self.attempts] = gr.update(value={"headers": ATTEMPT_HEADERS, "data": rows},
-                                               visible=bool(rows))
+            updates[self.attempts] = {"headers": ATTEMPT_HEADERS, "data": rows}
+            updates[self.container] = showing(["attempts"] if rows else [])
         return updates
 
     @staticmethod
@@ -42,7 +44,8 @@ class StatusPanel:
 
 def build_status_panel(prefix: str = "", ready: str = READY) -> StatusPanel:
     """The status line and the attempt log; `prefix` namespaces the elem_ids (compare columns)."""
-    line = gr.Markdown(ready, elem_id=f"{prefix}status")
-    attempts = gr.Dataframe(headers=ATTEMPT_HEADERS, label="Attempts", interactive=False, visible=False,
-                            elem_id=f"{prefix}attempts", max_height=220)
-    return StatusPanel(line, attempts)
+    with gr.Column(elem_classes=classes([]), elem_id=f"{prefix}status-box") as container:
+        line = gr.Markdown(ready, elem_id=f"{prefix}status")
+        attempts = gr.Dataframe(headers=ATTEMPT_HEADERS, label="Attempts", interactive=False,
+                                elem_id=f"{prefix}attempts", max_height=220, elem_classes=part("attempts"))
+    return StatusPanel(container, line, attempts)

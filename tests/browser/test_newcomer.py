@@ -27,6 +27,8 @@ def test_the_page_opens_ready_to_run_and_ctrl_enter_runs_it(page: Any, hf, tmp_p
 
     expect(page.locator("#status")).to_contain_text("HTTP 200", timeout=ANSWER_TIMEOUT)
     expect(page.locator("#output-label")).to_contain_text("POSITIVE")
+    for other in ("#output-message", "#output-text", "#output-table", "#output-boxes", "#output-image", "#attempts"):
+        expect(page.locator(other)).to_be_hidden()  # one answer view at a time, no empty frames
     expect(page.locator("#raw-json")).to_contain_text("0.9998")
     expect(page.locator("#request")).to_contain_text("Bearer hf_****0000")
     expect(page.locator("#code")).to_contain_text("HF_TOKEN")
@@ -50,6 +52,7 @@ def test_named_entities_are_highlighted_in_the_text(page: Any, hf) -> None:
 
     entities = page.locator("#output-entities")
     expect(entities).to_be_visible()
+    expect(page.locator("#output-label")).to_be_hidden()
     expect(entities).to_contain_text("Sarah")
     expect(page.locator("#raw-json")).to_contain_text("entity_group")
 

@@ -83,7 +83,10 @@ def plain(markdown: str) -> str:
 
 
 def shown(update: Any) -> bool:
-    return not (isinstance(update, dict) and update.get("visible") is False)
+    """Whether an answer view shows: the page shows exactly the views given a value (`showing.py`); an
+    empty one reaches the API as its component's empty value (`{}` for a Label, no rows for a table)."""
+    held = value(update)
+    return bool(held) and not (isinstance(held, dict) and held.get("data") == [])
 
 
 def run_async(coroutine: Any) -> Any:

@@ -35,6 +35,6 @@ def launched(settings: Settings) -> Iterator[tuple[str, gr.Blocks]]:
 
 
 def output_ids(demo: gr.Blocks, api_name: str) -> list[str]:
-    """The elem_ids of an endpoint's outputs, in the order gradio_client returns them (no State)."""
+    """The elem_ids of an endpoint's outputs, in the order gradio_client returns them (no State, no layout)."""
     fn: Any = next(f for f in demo.fns.values() if f.api_name == api_name.strip("/"))
-    return [c.elem_id for c in fn.outputs if not isinstance(c, gr.State)]
+    return [c.elem_id for c in fn.outputs if not isinstance(c, gr.State) and not c.skip_api]

@@ -11,7 +11,7 @@ from typing import Iterator
 
 from gradio_client import Client
 
-from components.handlers.background import in_background
+from components.handlers.background import in_background, in_batches
 from tests.ui.conftest import endpoint_defaults, run_async
 
 
@@ -96,3 +96,32 @@ def test_the_pump_passes_errors_on() -> None:
         assert str(error) == "boom" and seen == [1]
     else:
         raise AssertionError("the error was swallowed")
+
+
+def test_a_quick_run_reaches_the_page_in_one_batch() -> None:
+    def quick() -> Iterator[str]:
+        yield "sending"
+        time.sleep(0.01)
+        yield "answer"
+
+    batches = run_async(_collect(in_batches(quick(), first_wait=0.5)))
+
+    assert batches == [["sending", "answer"]]
+
+
+def test_a_slow_run_shows_its_first_step_once_the_wait_is_over() -> None:
+    def slow() -> Iterator[str]:
+        yield "sending"
+        time.sleep(0.4)
+        yield "answer"
+
+    async def timed() -> list[tuple[float, list[str]]]:
+        started, seen = time.monotonic(), []
+        async for batch in in_batches(slow(), first_wait=0.1):
+            seen.append((time.monotonic() - started, batch))
+        return seen
+
+    (first_at, first), (last_at, last) = run_async(timed())
+
+    assert first == ["sending"] and 0.08 < first_at < 0.3, "shown when the wait is over, not at the answer"
+    assert last == ["answer"] and last_at >= 0.4
