@@ -29,8 +29,8 @@ SESSIONS = 50
 RUNS: dict[str, dict[str, Any]] = {
     "echo": {"task": "text-classification", "model": "fake/echo"},
     "cold": {"task": "text-classification", "model": "fake/cold-1"},
-    "stream": {"task": "chat-completion", "model": "fake/chat-pace-20", "chat_completion__stream": True,
-               "system": ""},
+    "stream": {"task": "chat-completion", "model": "fake/chat-pace-20", "system": "",
+               "parameters": {"chat_completion__stream": True}},
 }
 MARKER = re.compile(r"marker-\d{4}-[0-9a-f]{8}")
 Seen = tuple[str, str]  # (Authorization header, request body) of one request the fake received

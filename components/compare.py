@@ -133,8 +133,13 @@ class CompareHandlers:
     async def on_compare(self, models: str, card: dict[str, Any], oauth_token: gr.OAuthToken | None = None,
                          **values: Any) -> AsyncIterator[dict[Any, Any]]:
         """Run every column at once; yield each column's new view as its events come in."""
-        setups = self._setups(self.page.run_setup(card, values), model_lines(models))
-        playground = self.page.services.playground
+        try:
+            base = self.page.run_setup(card, values)
+        except InvalidInput as err:
+            yield {self.panel.note: f"{NOT_SENT} {inert(user_message(err), already_html_escaped=True)}",
+                   self.panel.running: []}
+            return
+        setups, playground = self._setups(base, model_lines(models)), self.page.services.playground
         requests, problem = _requests(playground, setups)
         if problem:
             yield {self.panel.note: problem, self.panel.running: []}

@@ -14,7 +14,8 @@ from typing import Any, AsyncIterator, Iterator
 import gradio as gr
 
 from backend import Hub, Playground, RouterCatalog, Settings
-from backend.history import History
+from backend.errors import InvalidInput
+from backend.history import History, HistoryEntry
 from backend.tasks import TASKS, get_task
 
 from .chat import ChatPanel
@@ -25,14 +26,14 @@ from .handlers.debounce import LatestOnly
 from .handlers.examples import is_untouched, offered_examples
 from .handlers.forms import FormValues, example_title, values_from_example
 from .handlers.models import pick_model, search_choices
-from .handlers.run import RunSetup, RunView, run_inference
+from .handlers.run import RunSetup, RunView, invalid_view, run_inference
 from .handlers.tokens import WhoAmICache, describe_identity, visitor_token
 from .history import HistoryPanel
 from .inputs import FORM_FIELDS, InputPanel
 from .links import LinkPanel
 from .model_picker import ModelPicker, choices_after_pick
 from .output import OutputPanel
-from .parameters import ParameterPanel
+from .parameters import ParameterPanel, keep_chosen_js
 from .request_view import RequestPanel, code_for
 from .status import StatusPanel
 from .token_panel import TokenPanel
@@ -88,6 +89,7 @@ class Page:
     links: LinkPanel
     history: HistoryPanel
     running: gr.State
+    finished: gr.State   # the HistoryEntry of the run that just finished, until the history has it
     searches: LatestOnly = field(default_factory=LatestOnly)
 
     # --- model picker -------------------------------------------------------------------------------
@@ -169,7 +171,7 @@ class Page:
         """The form as a RunSetup, from the keyword inputs of `run` (the Compare tab reads them too)."""
         task, model_id = values["task"], values["model"] or ""
         return RunSetup(model_id=model_id, task=task, form=FormValues(**{n: values[n] for n in FORM_FIELDS}),
-                        params=ParameterPanel.values(task, values), extra_params=values["extra_params"] or "",
+                        params=ParameterPanel.values(task, values["parameters"]), extra_params=values["extra_params"] or "",
                         provider=values["provider"] or "",
                         mask_token=card.get("mask_token", "") if card.get("model_id") == model_id else "")
 
@@ -178,31 +180,38 @@ class Page:
         """The token runs use for this visitor (typed, else their login); None means the operator's."""
         return visitor_token(typed, _oauth(oauth_token))
 
-    async def on_run(self, language: str, card: dict[str, Any], history: History, conversation: Conversation,
+    async def on_run(self, language: str, card: dict[str, Any], conversation: Conversation,
                      oauth_token: gr.OAuthToken | None = None, **values: Any) -> AsyncIterator[dict[Any, Any]]:
         """Follow the run, yielding what the page shows after each batch of its steps.
 
         Every yield repeats the whole picture so far (Gradio streams a generator's outputs as diffs,
         so a repeated value costs nothing), and a run answered within `QUIET_START` shows its answer
-        in one update, without "sending…" first.
+        in one update, without "sending…" first. The finished run is left in `finished` for
+        `on_finished`, which adds it to the history once the answer is on the page.
         """
-        setup = replace(self.run_setup(card, values), endpoint_url=values["endpoint_url"] or "")
-        views = self._views(setup, conversation, self.visitor(values["token"], oauth_token),
-                            values["endpoint_key"] or None)
-        shown: dict[Any, Any] = {}
+        views = self._views(card, values, conversation, self.visitor(values["token"], oauth_token))
+        shown: dict[Any, Any] = {self.finished: None}
         async for batch in in_batches(views, first_wait=QUIET_START):
             for view in batch:
                 run = view.run if isinstance(view, ChatView) else view
                 shown.update({**self.status.show(run), **self._answer(view), **self.requests.show(run, language),
-                              self.running: run.phase in ("start", "progress")})
-                if run.entry is not None:  # the run is over: it joins this session's history
-                    shown.update(self.history.record(history, run.entry))
+                              self.running: run.phase in ("start", "progress"), self.finished: run.entry})
             yield dict(shown)
 
-    def _views(self, setup: RunSetup, conversation: Conversation, visitor: str | None, endpoint_key: str | None
-               ) -> Iterator[RunView | ChatView]:
+    def on_finished(self, entry: HistoryEntry | None, history: History) -> dict[Any, Any]:
+        """The run that just finished joins this session's history (newest first)."""
+        if entry is None:  # nothing was sent, or the run was cancelled
+            return gr.skip()
+        return {**self.history.record(history, entry), self.finished: None}
+
+    def _views(self, card: dict[str, Any], values: dict[str, Any], conversation: Conversation,
+               visitor: str | None) -> Iterator[RunView | ChatView]:
         """A chat turn in chat mode, else the task's run; either stops (and sends nothing more) when closed."""
-        playground = self.services.playground
+        playground, endpoint_key = self.services.playground, values["endpoint_key"] or None
+        try:
+            setup = replace(self.run_setup(card, values), endpoint_url=values["endpoint_url"] or "")
+        except InvalidInput as err:
+            return iter([invalid_view(err)])
         if get_task(setup.task).input_kind == "chat":
             return run_chat(playground, self.services.catalog, setup, conversation, visitor, endpoint_key)
         return run_inference(playground, setup, visitor, endpoint_key)
@@ -222,12 +231,13 @@ class Page:
         """Keyword inputs of `run`: their names are also its API parameter names."""
         return {"model": self.picker.model, "task": self.picker.task, "provider": self.picker.provider,
                 **self.inputs.form, "extra_params": self.inputs.parameters.extra, "token": self.tokens.token,
-                "endpoint_url": self.endpoint.url, "endpoint_key": self.endpoint.key, **self.inputs.parameters.fields}
+                "endpoint_url": self.endpoint.url, "endpoint_key": self.endpoint.key,
+                "parameters": self.inputs.parameters.chosen}
 
     def run_outputs(self) -> list[Any]:
         # The message box is an output too: chat empties it once a message is sent.
         return [*self.status.components, *self.output.components, *self.requests.components,
-                *self.history.components, *self.chat.components, self.inputs.prompt, self.running]
+                *self.chat.components, self.inputs.prompt, self.running, self.finished]
 
 
 def wire(page: Page) -> None:
@@ -255,11 +265,17 @@ def wire(page: Page) -> None:
                           api_visibility="private", queue=False, show_progress="hidden", show_progress_on=inputs.prompt)
     gr.on([tokens.token.submit, tokens.token.blur], page.on_identity, tokens.token,
           tokens.identity, api_name="whoami", **hub_events)
-    run_event = inputs.run.click(page.on_run, [page.requests.language, picker.card, page.history.state,
-                                               page.chat.conversation],
+    parameters = inputs.parameters
+    gr.on([field.change for field in parameters.fields.values()], None, list(parameters.fields.values()),
+          parameters.chosen, js=keep_chosen_js(list(parameters.fields)), api_visibility="private", queue=False)
+    run_event = inputs.run.click(page.on_run, [page.requests.language, picker.card, page.chat.conversation],
                                  page.run_outputs(), inputs_kwargs=page.run_inputs(), api_name="run",
                                  concurrency_limit=None, concurrency_id="inference", show_progress="hidden",
                                  show_progress_on=page.status.line)
+    # "undocumented": a script that runs through the API records its runs the same way the page does.
+    run_event.then(page.on_finished, [page.finished, page.history.state], [*page.history.components, page.finished],
+                   api_name="record_run", api_visibility="undocumented", queue=False, show_progress="hidden",
+                   show_progress_on=page.history.note)
     inputs.cancel.click(page.on_cancel, page.running,
                         [page.status.line, page.output.container, page.output.message, page.running],
                         cancels=[run_event], api_visibility="private", queue=False, show_progress="hidden",

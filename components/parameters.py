@@ -1,24 +1,35 @@
 """The "Parameters" accordion: one group of fields per task, built from `TaskSpec.parameters`, plus
 the "Extra parameters (JSON)" box. Empty fields mean "the server's default" and are not sent.
+
+Run reads the fields through one hidden JSON value (`chosen`, `{"fill_mask__top_k": 3, ...}`) that
+the browser keeps up to date (`KEEP_CHOSEN`), not as some fifty inputs: Gradio gathers, sends and
+processes every input of an event one by one on each click, which made Run 20 ms slower.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 import gradio as gr
 
+from backend.errors import InvalidParameters
 from backend.tasks import TASKS, Param, TaskSpec
 
-__all__ = ["ParameterPanel", "build_parameter_panel", "SERVER_DEFAULT", "param_key"]
+__all__ = ["ParameterPanel", "build_parameter_panel", "SERVER_DEFAULT", "param_key", "keep_chosen_js"]
 
 SERVER_DEFAULT = "(server default)"
 _BOOL_CHOICES = [SERVER_DEFAULT, "true", "false"]
 
 
 def param_key(task: str, name: str) -> str:
-    """The keyword a parameter's value travels under (also its name in the Gradio API)."""
+    """The key a parameter's value travels under in `chosen` (and in the API's `parameters`)."""
     return f"{task.replace('-', '_')}__{name}"
+
+
+def keep_chosen_js(keys: list[str]) -> str:
+    """A browser-side listener body: the fields' values, in `keys` order, as the `chosen` object."""
+    return f"(...values) => Object.fromEntries({json.dumps(keys)}.map((key, n) => [key, values[n]]))"
 
 
 def _range(param: Param) -> str:
@@ -76,24 +87,29 @@ def _shown(param: Param, value: Any) -> Any:
 
 @dataclass
 class ParameterPanel:
-    """Handles of the accordion; `fields` maps `param_key(task, name)` to its component."""
+    """Handles of the accordion; `fields` maps `param_key(task, name)` to its component, and `chosen`
+    holds their values for Run."""
 
     accordion: gr.Accordion
     groups: dict[str, gr.Group]
     fields: dict[str, gr.components.Component]
     extra: gr.Textbox
+    chosen: gr.JSON
 
     def visibility(self, task: str) -> dict[gr.Group, Any]:
         """Show only the current task's group."""
         return {group: gr.Group(visible=name == task) for name, group in self.groups.items()}
 
     @staticmethod
-    def values(task: str, raw: Mapping[str, Any]) -> dict[str, Any]:
-        """The current task's parameter values from the keyword values of all fields."""
+    def values(task: str, chosen: Any) -> dict[str, Any]:
+        """The current task's parameter values from `chosen` (every field's value by `param_key`)."""
+        if not isinstance(chosen, Mapping):
+            raise InvalidParameters('Parameters must be a JSON object of field values, such as '
+                                    '{"text_classification__top_k": 3}.')
         spec = TASKS.get(task)
         if spec is None:
             return {}
-        return {p.name: _value(p, raw.get(param_key(task, p.name))) for p in spec.parameters}
+        return {p.name: _value(p, chosen.get(param_key(task, p.name))) for p in spec.parameters}
 
     def fill(self, task: str, params: Mapping[str, Any]) -> dict[gr.components.Component, Any]:
         """Show stored `params` in `task`'s fields (the inverse of `values`); fields not given are emptied."""
@@ -118,4 +134,5 @@ def build_parameter_panel(task: str) -> ParameterPanel:
                     fields[param_key(spec.name, param.name)] = _field(spec, param)
         extra = gr.Textbox(label="Extra parameters (JSON)", lines=2, elem_id="extra-params",
                            placeholder='{"top_k": 3}', info="Merged over the fields above; checked before sending.")
-    return ParameterPanel(accordion, groups, fields, extra)
+    chosen = gr.JSON({key: field.value for key, field in fields.items()}, visible="hidden", elem_id="parameters")
+    return ParameterPanel(accordion, groups, fields, extra, chosen)

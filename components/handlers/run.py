@@ -26,7 +26,7 @@ from .media import write_media
 from .status import (NOT_SENT, attempt_rows, finished_line, sending_line, streaming_line, waiting_line)
 
 __all__ = ["RunSetup", "RunView", "RunSteps", "run_inference", "build_request", "finished_view", "raw_view",
-           "start_view", "polling_view", "sent_credential", "STREAM_REFRESH"]
+           "start_view", "polling_view", "sent_credential", "invalid_view", "STREAM_REFRESH"]
 
 MAX_RAW_CHARS = 200_000   # a bigger body would make the JSON tree unusable in the browser
 STREAM_REFRESH = 0.2      # seconds between partial-text updates while streaming
@@ -190,6 +190,11 @@ class RunSteps:
         return replace(finished_view(setup.task, result, self.base), entry=entry)
 
 
+def invalid_view(error: InvalidInput) -> RunView:
+    """The view of a run stopped before anything was sent: why, in the answer's place."""
+    return RunView(phase="invalid", status=NOT_SENT, error=user_message(error))
+
+
 def run_inference(playground: Playground, setup: RunSetup, visitor_token: str | None = None,
                   endpoint_key: str | None = None) -> Iterator[RunView]:
     """Run `setup` with the visitor's token (else the operator's), or with `endpoint_key` for a
@@ -198,7 +203,7 @@ def run_inference(playground: Playground, setup: RunSetup, visitor_token: str | 
         request = build_request(playground, setup)
         credential = sent_credential(playground, request, visitor_token, endpoint_key)
     except InvalidInput as err:
-        yield RunView(phase="invalid", status=NOT_SENT, error=user_message(err))
+        yield invalid_view(err)
         return
     base = start_view(request, credential, setup.form.image)
     yield base

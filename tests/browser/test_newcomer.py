@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -97,3 +98,21 @@ def test_speech_recognition_transcribes_an_uploaded_file(page: Any, hf) -> None:
 
     expect(page.locator("#output-text textarea")).not_to_have_value("")
     assert hf.received[-1].body == EXAMPLE_MEDIA["audio"].read_bytes()
+
+
+def test_parameters_set_in_the_accordion_are_sent_and_a_cleared_one_is_not(page: Any, hf) -> None:
+    def runs() -> list[Any]:
+        return [seen for seen in hf.received if seen.method == "POST"]
+
+    page.get_by_text("Parameters", exact=True).click()
+    top_k = page.locator("#param-text-classification-top_k input")
+    top_k.fill("1")
+    run_and_wait(page)
+    assert runs()[-1].json["parameters"] == {"top_k": 1}
+
+    top_k.fill("")
+    page.click("#run")
+    deadline = time.monotonic() + ANSWER_TIMEOUT / 1000
+    while len(runs()) < 2 and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert len(runs()) == 2 and "parameters" not in runs()[-1].json

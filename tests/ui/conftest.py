@@ -52,17 +52,25 @@ def endpoint_defaults(client: Client, api_name: str) -> dict[str, Any]:
 
 
 class Runner:
-    """Calls /run like pressing Run, with every field not given left at the page's initial value."""
+    """Presses Run through the API: /run, then /record_run as the page does once the answer shows.
+
+    Fields not given keep the page's initial value; a parameter field is given by its key
+    (`fill_mask__top_k=3`) and lands in `parameters`, the way the page's fields do.
+    """
 
     def __init__(self, client: Client, demo: gr.Blocks) -> None:
         self.client = client
         self.defaults = endpoint_defaults(client, "/run")
         self.ids = output_ids(demo, "/run")
+        self.recorded_ids = output_ids(demo, "/record_run")
 
     def __call__(self, **values: Any) -> dict[str, Any]:
-        """The final outputs, keyed by elem_id (`status`, `raw-json`, `output-label`, ...)."""
-        outputs = self.client.predict(**{**self.defaults, **values}, api_name="/run")
-        return dict(zip(self.ids, outputs, strict=True))
+        """The final outputs of both, keyed by elem_id (`status`, `raw-json`, `history-table`, ...)."""
+        fields = {key: values.pop(key) for key in list(values) if "__" in key}
+        parameters = {**self.defaults["parameters"], **fields} if fields else self.defaults["parameters"]
+        outputs = self.client.predict(**{**self.defaults, "parameters": parameters, **values}, api_name="/run")
+        recorded = self.client.predict(api_name="/record_run")
+        return {**dict(zip(self.ids, outputs, strict=True)), **dict(zip(self.recorded_ids, recorded, strict=True))}
 
 
 @pytest.fixture(scope="module")
