@@ -76,7 +76,7 @@ def _layout(services: Services) -> Page:
             status = build_status_panel()
             chat = build_chat_panel(visible=spec.input_kind == "chat")
             output = build_output_panel()
-    with gr.Accordion("Request and code", open=True, elem_id="inspector"):
+    with gr.Accordion("Request and code", open=False, elem_id="inspector"):
         requests = build_request_panel()
     with gr.Accordion("History and share links", open=True, elem_id="history"):
         links = build_link_panel(link_notice)

@@ -29,3 +29,9 @@ def type_model(page: Any, model_id: str) -> None:
 def run_and_wait(page: Any, expected_status: str = "HTTP 200") -> None:
     page.click("#run")
     expect(page.locator("#status")).to_contain_text(expected_status, timeout=ANSWER_TIMEOUT)
+
+
+def open_inspector(page: Any) -> None:
+    """Unfold "Request and code" (folded at first, so the answer renders sooner)."""
+    page.locator("#inspector").get_by_text("Request and code", exact=True).click()
+    expect(page.locator("#code")).to_be_visible()

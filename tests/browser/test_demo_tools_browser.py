@@ -14,7 +14,7 @@ from typing import Any, Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.actions import ANSWER_TIMEOUT, run_and_wait
+from tests.browser.actions import ANSWER_TIMEOUT, open_inspector, run_and_wait
 from tests.browser.conftest import VIEWPORT
 
 pytestmark = pytest.mark.browser
@@ -99,6 +99,7 @@ def test_a_frozen_link_from_the_history_renders_with_no_request_at_all(page: Any
     expect(shared.locator("#output-label")).to_contain_text("POSITIVE")
     expect(shared.locator("#raw-json")).to_contain_text("POSITIVE")
     expect(shared.locator("#link-note")).to_contain_text("frozen result was shared")
+    open_inspector(shared)
     expect(shared.locator("#code")).to_contain_text("HF_TOKEN")
     time.sleep(0.5)  # room for a stray request to arrive, were there one
     assert hf.received == [], "no request reached the server"

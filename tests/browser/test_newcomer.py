@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from components.handlers.forms import EXAMPLE_MEDIA
-from tests.browser.actions import ANSWER_TIMEOUT, choose_task, run_and_wait
+from tests.browser.actions import ANSWER_TIMEOUT, choose_task, open_inspector, run_and_wait
 
 pytestmark = pytest.mark.browser
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
@@ -31,6 +31,7 @@ def test_the_page_opens_ready_to_run_and_ctrl_enter_runs_it(page: Any, hf, tmp_p
     for other in ("#output-message", "#output-text", "#output-table", "#output-boxes", "#output-image", "#attempts"):
         expect(page.locator(other)).to_be_hidden()  # one answer view at a time, no empty frames
     expect(page.locator("#raw-json")).to_contain_text("0.9998")
+    open_inspector(page)
     expect(page.locator("#request")).to_contain_text("Bearer hf_****0000")
     expect(page.locator("#code")).to_contain_text("HF_TOKEN")
     page.wait_for_timeout(300)  # let the label bars finish their transition before the picture

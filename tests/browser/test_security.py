@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.actions import ANSWER_TIMEOUT, run_and_wait, type_model
+from tests.browser.actions import ANSWER_TIMEOUT, open_inspector, run_and_wait, type_model
 from tests.conftest import SENTINEL
 
 pytestmark = pytest.mark.browser
@@ -73,6 +73,7 @@ def test_the_page_fetches_nothing_from_other_hosts(browser: Any, app_url: str, h
 
 
 def test_the_servers_token_never_reaches_the_browser(page: Any, answers: list[str], hf) -> None:
+    open_inspector(page)  # so the request as sent is in the page too
     run_and_wait(page)
     expect(page.locator("#request")).to_contain_text("Bearer hf_****cdef")
 
@@ -89,6 +90,7 @@ def test_a_typed_token_is_used_but_never_stored_or_returned(page: Any, answers: 
     page.locator("#token input").press("Enter")
     expect(page.locator("#whoami")).to_contain_text("your token", timeout=ANSWER_TIMEOUT)
     type_model(page, "fake/echo")
+    open_inspector(page)
     run_and_wait(page)
 
     assert hf.received[-1].headers["Authorization"] == f"Bearer {visitor}"
@@ -108,6 +110,7 @@ def _visit_with_token(browser: Any, app_url: str, token: str) -> tuple[Any, Any]
     page.locator("#token input").press("Enter")
     expect(page.locator("#whoami")).to_contain_text(f"hf_****{token[-4:]}", timeout=ANSWER_TIMEOUT)
     type_model(page, "fake/echo")
+    open_inspector(page)
     return context, page
 
 
