@@ -44,6 +44,11 @@ class ChatPanel:
             updates[message_box] = view.message
         return updates
 
+    def kept(self, conversation: Conversation) -> dict[Any, Any]:
+        """The transcript as it is, for a listener that does not change it (a plain value is cheaper
+        for Gradio than leaving the Chatbot out)."""
+        return {self.chatbot: list(conversation.transcript)}
+
     def mode(self, is_chat: bool, answer_views: gr.Column) -> dict[Any, Any]:
         """Chat mode shows the transcript in place of the task answer views."""
         return {self.container: gr.update(visible=is_chat), answer_views: gr.update(visible=not is_chat)}

@@ -194,7 +194,8 @@ class Page:
         async for batch in in_batches(views, first_wait=QUIET_START):
             for view in batch:
                 run = view.run if isinstance(view, ChatView) else view
-                shown.update({**self.status.show(run), **self._answer(view), **self.requests.show(run, language),
+                shown.update({**self.status.show(run), **self._answer(view, conversation),
+                              **self.requests.show(run, language),
                               self.running: run.phase in ("start", "progress"), self.finished: run.entry})
             yield dict(shown)
 
@@ -216,10 +217,10 @@ class Page:
             return run_chat(playground, self.services.catalog, setup, conversation, visitor, endpoint_key)
         return run_inference(playground, setup, visitor, endpoint_key)
 
-    def _answer(self, view: RunView | ChatView) -> dict[Any, Any]:
+    def _answer(self, view: RunView | ChatView, conversation: Conversation) -> dict[Any, Any]:
         if isinstance(view, ChatView):
             return self.chat.show(view, self.output.raw, self.inputs.prompt)
-        return self.output.show(view)
+        return {**self.output.show(view), **self.chat.kept(conversation)}
 
     def on_cancel(self, running: bool) -> dict[Any, Any]:
         if not running:

@@ -43,8 +43,9 @@ class RequestPanel:
         """The request when it is sent (cleared when nothing was), its response headers when done."""
         if view.phase == "progress":
             return {}
+        # Only the code's text: its highlighting follows the language picker (`code_for`).
         return {self.request: view.request, self.snippets: dict(view.snippets),
-                self.code: gr.update(**code_for(view.snippets, language)),
+                self.code: code_for(view.snippets, language)["value"],
                 self.response_headers: dict(view.response_headers) if view.phase == "done" else None}
 
 
