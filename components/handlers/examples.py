@@ -3,6 +3,8 @@ and whether the form still holds nothing of the visitor's, so picking a model ma
 """
 from __future__ import annotations
 
+import json
+import re
 from typing import Any, Mapping
 
 from backend.tasks import TASKS, get_task
@@ -12,12 +14,24 @@ from .forms import stock_example, values_from_example
 __all__ = ["offered_examples", "is_untouched"]
 
 Example = dict[str, Any]
+_TRAILING = re.compile(r"[\s.!?…]+$")
+
+
+def _same(example: Example) -> str:
+    """What makes two examples the same one: their inputs, ignoring case, titles and end punctuation
+    ("I like you. I love you" is the stock "I like you. I love you.")."""
+    inputs = {key: _TRAILING.sub("", str(value).strip().lower()) for key, value in example.items()
+              if key != "example_title"}
+    return json.dumps(inputs, sort_keys=True)
 
 
 def offered_examples(task: str, card: Mapping[str, Any]) -> list[Example]:
-    """The picked model's widget examples first, then `task`'s own example."""
+    """The picked model's widget examples first, then `task`'s own example, each input once."""
     stock = stock_example(get_task(task))
-    return [*card.get("examples", []), *([stock] if stock else [])]
+    offered: dict[str, Example] = {}
+    for example in [*card.get("examples", []), *([stock] if stock else [])]:
+        offered.setdefault(_same(example), example)
+    return list(offered.values())
 
 
 def _normal(text: str) -> str:
