@@ -21,7 +21,7 @@ from backend.tasks import TASKS, get_task
 from .chat import ChatPanel
 from .endpoint import EndpointPanel
 from .handlers.background import in_batches
-from .handlers.chat import ChatView, Conversation, provider_choices, run_chat
+from .handlers.chat import ChatView, Conversation, provider_choices, replayed_chat, run_chat
 from .handlers.debounce import LatestOnly
 from .handlers.examples import is_untouched, offered_examples
 from .handlers.forms import FormValues, example_title, values_from_example
@@ -221,6 +221,23 @@ class Page:
         if isinstance(view, ChatView):
             return self.chat.show(view, self.output.raw, self.inputs.prompt)
         return {**self.output.show(view), **self.chat.kept(conversation)}
+
+    # --- stored runs (history, frozen links) ---------------------------------------------------------
+
+    def stored_outputs(self) -> list[Any]:
+        """Every component `show_stored` may update, for a listener's outputs."""
+        return [*self.status.components, *self.output.components, *self.requests.components, *self.chat.components]
+
+    def show_stored(self, entry: HistoryEntry, view: RunView, language: str) -> dict[Any, Any]:
+        """Show a stored run's answer as a live one would have (nothing is sent): a chat turn in the
+        transcript, with the conversation before it ready for Run to send the message again."""
+        updates = {**self.status.show(view), **self.output.show(view), **self.requests.show(view, language)}
+        if get_task(entry.task).input_kind == "chat":
+            answer = view.rendered.text if view.rendered is not None and not view.error else ""
+            conversation, transcript = replayed_chat(entry.inputs.get("messages"), answer)
+            updates.update({self.chat.chatbot: transcript, self.chat.conversation: conversation,
+                            self.chat.raw_stream: ""})
+        return updates
 
     def on_cancel(self, running: bool) -> dict[Any, Any]:
         if not running:

@@ -135,8 +135,7 @@ class HistoryHandlers:
 
     def restore_outputs(self) -> list[Any]:
         page = self.page
-        return [*refill_outputs(page), *page.status.components, *page.output.components, *page.requests.components,
-                self.panel.selected, self.panel.note]
+        return [*refill_outputs(page), *page.stored_outputs(), self.panel.selected, self.panel.note]
 
     def on_pick(self, history: History, language: str, event: gr.SelectData) -> dict[Any, Any]:
         row = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
@@ -153,8 +152,8 @@ class HistoryHandlers:
         when = time.strftime("%H:%M:%S", time.localtime(entry.when))
         note = f"↺ The run of **{inert(entry.model or entry.endpoint_url)}** from {when} is back in the form. " \
                "Press **Run** to send it again, or make a frozen link to share its answer."
-        return {**form, **self.page.status.show(shown.view), **self.page.output.show(shown.view),
-                **self.page.requests.show(shown.view, language), self.panel.selected: entry, self.panel.note: note}
+        return {**form, **self.page.show_stored(entry, shown.view, language), self.panel.selected: entry,
+                self.panel.note: note}
 
     def on_import(self, path: str | None, history: History) -> dict[Any, Any]:
         """Add a demo script's runs to the history; a file that is not one changes nothing."""

@@ -107,8 +107,7 @@ class LinkHandlers:
 
     def load_outputs(self) -> list[Any]:
         page = self.page
-        return [*refill_outputs(page), *page.status.components, *page.output.components,
-                *page.requests.components, self.panel.notice]
+        return [*refill_outputs(page), *page.stored_outputs(), self.panel.notice]
 
     def on_load(self, task: str, language: str, request: gr.Request) -> dict[Any, Any]:
         """Fill the form from the page's query, or show the frozen result it carries; sends nothing."""
@@ -120,8 +119,7 @@ class LinkHandlers:
         updates: dict[Any, Any] = {}
         if form.frozen is not None:
             shown = replay(self.page.services.playground, form.frozen, FROZEN).view
-            updates.update({**self.page.status.show(shown), **self.page.output.show(shown),
-                            **self.page.requests.show(shown, language)})
+            updates.update(self.page.show_stored(form.frozen, shown, language))
             notes.append(_frozen_notice(form.frozen))
         filled = [name for name in LINK_FIELDS if getattr(form, name)]
         if filled:

@@ -25,7 +25,7 @@ from .run import (STREAM_REFRESH, RunSetup, RunView, finished_view, polling_view
                   start_view)
 from .status import NOT_SENT, answer_numbers, streaming_line
 
-__all__ = ["CHAT_TASK", "Conversation", "ChatView", "run_chat", "provider_choices"]
+__all__ = ["CHAT_TASK", "Conversation", "ChatView", "run_chat", "replayed_chat", "provider_choices"]
 
 CHAT_TASK = "chat-completion"
 Message = Mapping[str, Any]
@@ -131,6 +131,31 @@ def _finished(setup: RunSetup, request: InferenceRequest, chat: ChatStream, base
     unanswered = not chat.text and bool(run.error)  # give the message back, to retry or fix
     return ChatView(run, _so_far(pending, chat).add(transcript=notes), raw_stream=chat.raw_sse,
                     message=setup.form.prompt if unanswered else None)
+
+
+def _shown(message: Mapping[str, Any]) -> Message:
+    """A stored OpenAI-shape message as the transcript shows it: its text escaped; pictures sent in
+    it are named, not shown again (they live in the message as data, never as a page's image)."""
+    content = message.get("content")
+    if isinstance(content, list):
+        parts = [part for part in content if isinstance(part, Mapping)]
+        text = " ".join(str(part.get("text", "")) for part in parts if part.get("type") == "text")
+        pictures = sum(part.get("type") == "image_url" for part in parts)
+        sent = f" *({pictures} picture{'s' if pictures > 1 else ''} sent)*" if pictures else ""
+        return {"role": message.get("role"), "content": chat_markdown(text) + sent}
+    return {"role": message.get("role"), "content": chat_markdown(str(content or ""))}
+
+
+def replayed_chat(messages: Any, answer: str) -> tuple[Conversation, list[Message]]:
+    """A stored chat turn put back: the conversation before its last message (so Run sends that
+    message after it again, from the message box), and the transcript to show: the earlier turns,
+    that message and its stored answer."""
+    turns = [m for m in messages or () if isinstance(m, Mapping) and m.get("role") in ("user", "assistant")]
+    last = max((n for n, turn in enumerate(turns) if turn["role"] == "user"), default=len(turns))
+    before = tuple(_shown(turn) for turn in turns[:last])
+    said = [_shown(turn) for turn in turns[last:]]
+    replied = [{"role": "assistant", "content": chat_markdown(answer)}] if answer else []
+    return Conversation(tuple(turns[:last]), before), [*before, *said, *replied]
 
 
 def run_chat(playground: Playground, catalog: RouterCatalog, setup: RunSetup, conversation: Conversation,

@@ -7,7 +7,7 @@ import asyncio
 import concurrent.futures
 import html
 import re
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 from gradio_client import Client
@@ -102,3 +102,13 @@ def run_async(coroutine: Any) -> Any:
     event loop running in the main thread, where `asyncio.run` refuses to start another."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+def handler(demo: gr.Blocks, name: str) -> Callable[..., Any]:
+    """A listener's function by name, to call it as Gradio would (with a made-up request or event)."""
+    return next(fn.fn for fn in demo.fns.values() if getattr(fn.fn, "__name__", "") == name)
+
+
+def by_id(updates: dict[Any, Any]) -> dict[str, Any]:
+    """A handler's updates keyed by elem_id, as the page would show them."""
+    return {component.elem_id: update for component, update in updates.items() if component.elem_id}

@@ -6,15 +6,18 @@ Each test has a session of its own (a fresh client), so conversations never leak
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Iterator
 
 import gradio as gr
 import pytest
 from gradio_client import Client, handle_file
 
+from backend.history import History
+from components.handlers.chat import Conversation
 from components.handlers.forms import EXAMPLE_MEDIA
 from tests.fake_hf import FakeHF
-from tests.ui.conftest import OPERATOR_TOKEN, Runner, plain, value
+from tests.ui.conftest import OPERATOR_TOKEN, Runner, by_id, handler, plain, value
 from tests.ui.launch import fake_settings, launched
 from tests.ui.test_model_picker import pick
 
@@ -178,3 +181,24 @@ def test_picking_a_chat_model_lists_its_providers_with_the_routers_figures(clien
     assert "live" in labels["fireworks-ai"] and "$0.2 / $0.2 per 1M" in labels["fireworks-ai"]
     assert "131k context" in labels["fireworks-ai"] and "tok/s" in labels["fireworks-ai"]
     assert out["provider"]["value"] == "auto"
+
+
+def test_a_chat_turn_picked_from_the_history_comes_back_in_the_transcript(chat: Runner, app, hf: FakeHF) -> None:
+    first = chat(prompt="What is deep learning?", chat_completion__stream=False)
+    answer = first["raw-json"]["choices"][0]["message"]["content"]
+    second = chat(prompt="Say it shorter.", chat_completion__stream=False)
+    history = History.from_json(Path(value(second["history-export"])["path"]).read_text())
+    sent = len(hf.received)
+
+    pick = gr.SelectData(None, {"index": [0, 1], "value": LLAMA})
+    updates = handler(app[1], "on_pick")(history, "python", pick)
+    out = by_id(updates)
+
+    said = [(turn["role"], plain(turn["content"])) for turn in out["chat"]]
+    assert said[:3] == [("user", "What is deep learning?"), ("assistant", answer), ("user", "Say it shorter.")]
+    assert said[3][0] == "assistant" and said[3][1] == second["raw-json"]["choices"][0]["message"]["content"]
+    assert out["prompt"] == "Say it shorter." and out["task"] == "chat-completion"
+    conversation = next(update for update in updates.values() if isinstance(update, Conversation))
+    assert conversation.prior() == [{"role": "user", "content": "What is deep learning?"},
+                                    {"role": "assistant", "content": answer}], "Run sends the message after these"
+    assert len(hf.received) == sent, "restoring a turn sends nothing"

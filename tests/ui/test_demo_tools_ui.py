@@ -6,7 +6,7 @@ with its server gone, compare columns and warm-up lights, and copy-as-code for e
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from typing import Any, AsyncIterator
 
 import gradio as gr
 import pytest
@@ -20,7 +20,7 @@ from backend.tasks import TASKS
 from components.request_view import NO_CODE_YET
 from tests.conftest import SENTINEL, assert_no_secret
 from tests.fake_hf import FakeHF
-from tests.ui.conftest import Runner, endpoint_defaults, plain, run_async, shown, value
+from tests.ui.conftest import Runner, by_id, endpoint_defaults, handler, plain, run_async, shown, value
 from tests.ui.launch import fake_settings
 from tests.ui.test_run_flows import example_form
 
@@ -35,21 +35,11 @@ def visitor(app: tuple[str, gr.Blocks]) -> Runner:
     return Runner(Client(app[0], verbose=False, download_files=False), app[1])
 
 
-def handler(demo: gr.Blocks, name: str) -> Callable[..., Any]:
-    """A listener's function by name, to call it as Gradio would (with a made-up request or event)."""
-    return next(fn.fn for fn in demo.fns.values() if getattr(fn.fn, "__name__", "") == name)
-
-
 def drain(updates: AsyncIterator[Any]) -> list[Any]:
     """Every update an async handler yields, in order, as Gradio would stream them."""
     async def collect() -> list[Any]:
         return [update async for update in updates]
     return run_async(collect())
-
-
-def by_id(updates: dict[Any, Any]) -> dict[str, Any]:
-    """A handler's updates keyed by elem_id, as the page would show them."""
-    return {component.elem_id: update for component, update in updates.items() if component.elem_id}
 
 
 def link_request(**query: str) -> gr.Request:
