@@ -65,6 +65,7 @@ class ComparePanel:
     note: gr.Markdown
     columns: list[CompareColumn]
     running: gr.State
+    finished: gr.State  # the HistoryEntry of each column answered, until the history has them
 
 
 def build_compare_panel() -> ComparePanel:
@@ -83,7 +84,7 @@ def build_compare_panel() -> ComparePanel:
                 status = build_status_panel(f"compare-{n}-", ready=WAITING)
                 output = build_output_panel(f"compare-{n}-")
             columns.append(CompareColumn(box, title, status, output))
-    return ComparePanel(models, run, cancel, note, columns, gr.State([]))
+    return ComparePanel(models, run, cancel, note, columns, gr.State([]), gr.State(()))
 
 
 def _requests(playground: Playground, setups: list[RunSetup]) -> tuple[list[InferenceRequest], str]:
@@ -110,7 +111,7 @@ class CompareHandlers:
     def outputs(self) -> list[Any]:
         columns = [c for column in self.panel.columns
                    for c in (column.box, column.title, *column.status.components, *column.output.components)]
-        return [self.panel.note, *columns, self.panel.running]
+        return [self.panel.note, *columns, self.panel.running, self.panel.finished]
 
     def _setups(self, base: RunSetup, models: list[str]) -> list[RunSetup]:
         # The picked model's mask token is known; other models' are not, so their text is not checked for it.
@@ -151,13 +152,15 @@ class CompareHandlers:
         yield shown
         steps = [RunSteps(setup, request, RunView("start", sending_line(1), source_image=setup.form.image))
                  for setup, request in zip(setups, requests)]
-        waiting = set(range(len(setups)))
+        waiting, answered = set(range(len(setups))), []
         token = self.page.visitor(values["token"], oauth_token)
         async for update in in_background(compare(playground, requests, token)):
             if (view := steps[update.column].view(update.event)) is not None:
                 if update.finished:
                     waiting.discard(update.column)
-                shown = {**shown, **self.panel.columns[update.column].show(view), self.panel.running: sorted(waiting)}
+                    answered += [view.entry] if view.entry is not None else []
+                shown = {**shown, **self.panel.columns[update.column].show(view), self.panel.running: sorted(waiting),
+                         self.panel.finished: tuple(answered)}
                 yield shown
 
     def on_cancel(self, running: list[int]) -> dict[Any, Any]:
@@ -172,6 +175,12 @@ def wire_compare(panel: ComparePanel, page: Page) -> None:
     event = panel.run.click(handlers.on_compare, [panel.models, page.picker.card], handlers.outputs(),
                             inputs_kwargs=page.run_inputs(), api_visibility="private", concurrency_limit=None,
                             concurrency_id="inference", show_progress="hidden", show_progress_on=panel.note)
+    # Whatever was answered joins the history, also when the rest was cancelled.
+    record: dict[str, Any] = dict(fn=page.on_finished, inputs=[panel.finished, page.history.state],
+                                  outputs=[*page.history.components, panel.finished], api_visibility="private",
+                                  queue=False, show_progress="hidden", show_progress_on=page.history.note)
+    event.then(**record)
+    panel.cancel.click(**record)
     panel.cancel.click(handlers.on_cancel, panel.running,
                        [panel.note, panel.running, *(column.status.line for column in panel.columns)],
                        cancels=[event], api_visibility="private", queue=False, show_progress_on=panel.note)

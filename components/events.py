@@ -89,7 +89,7 @@ class Page:
     links: LinkPanel
     history: HistoryPanel
     running: gr.State
-    finished: gr.State   # the HistoryEntry of the run that just finished, until the history has it
+    finished: gr.State   # (HistoryEntry,) of the run that just finished, until the history has it
     searches: LatestOnly = field(default_factory=LatestOnly)
 
     # --- model picker -------------------------------------------------------------------------------
@@ -190,20 +190,25 @@ class Page:
         `on_finished`, which adds it to the history once the answer is on the page.
         """
         views = self._views(card, values, conversation, self.visitor(values["token"], oauth_token))
-        shown: dict[Any, Any] = {self.finished: None}
+        shown: dict[Any, Any] = {self.finished: ()}
         async for batch in in_batches(views, first_wait=QUIET_START):
             for view in batch:
                 run = view.run if isinstance(view, ChatView) else view
                 shown.update({**self.status.show(run), **self._answer(view, conversation),
                               **self.requests.show(run, language),
-                              self.running: run.phase in ("start", "progress"), self.finished: run.entry})
+                              self.running: run.phase in ("start", "progress"),
+                              self.finished: (run.entry,) if run.entry is not None else ()})
             yield dict(shown)
 
-    def on_finished(self, entry: HistoryEntry | None, history: History) -> dict[Any, Any]:
-        """The run that just finished joins this session's history (newest first)."""
-        if entry is None:  # nothing was sent, or the run was cancelled
+    def on_finished(self, finished: tuple[HistoryEntry, ...] | None, history: History) -> tuple[Any, ...]:
+        """The runs that just finished join this session's history (newest first), once: the listener's
+        last output, the `finished` state it read, is emptied."""
+        if not finished:  # nothing was sent, or the run was cancelled
             return gr.skip()
-        return {**self.history.record(history, entry), self.finished: None}
+        for entry in finished:
+            history = history.add(entry)
+        shown = self.history.show(history)
+        return (*(shown[component] for component in self.history.components), ())
 
     def _views(self, card: dict[str, Any], values: dict[str, Any], conversation: Conversation,
                visitor: str | None) -> Iterator[RunView | ChatView]:

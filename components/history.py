@@ -93,10 +93,6 @@ class HistoryPanel:
                 self.table: gr.update(value={"headers": HEADERS, "data": rows}, visible=bool(rows)),
                 self.export: gr.update(value=_export_file(history) if rows else None, interactive=bool(rows))}
 
-    def record(self, history: History, entry: HistoryEntry) -> dict[Any, Any]:
-        """Updates that add a finished run, newest first."""
-        return self.show(history.add(entry))
-
 
 def build_history_panel() -> HistoryPanel:
     note = gr.Markdown(EMPTY, elem_id="history-note")

@@ -83,7 +83,7 @@ def _layout(services: Services) -> Page:
         history = build_history_panel()
     return Page(services, picker=picker, tokens=tokens, inputs=inputs, status=status, output=output,
                 requests=requests, chat=chat, endpoint=endpoint, links=links, history=history,
-                running=gr.State(False), finished=gr.State(None))
+                running=gr.State(False), finished=gr.State(()))
 
 
 def build_demo(settings: Settings, playground: Playground | None = None, hub: Hub | None = None) -> gr.Blocks:

@@ -69,6 +69,11 @@ def test_compare_shows_the_warm_answers_while_the_cold_column_counts_down(page: 
     expect(page.locator("#compare-0-output-label")).to_be_visible()
     expect(page.locator("#compare-0-attempts")).to_contain_text("model loading")
 
+    page.get_by_role("tab", name="Playground").click()  # the three answers joined the history
+    expect(page.locator("#history-note")).to_contain_text("3 runs in this session", timeout=ANSWER_TIMEOUT)
+    for model in (COLD, SST2, RERANKER):
+        expect(page.locator("#history-table")).to_contain_text(model)
+
 
 def test_a_link_opens_the_form_filled_in_and_sends_nothing(open_page: Any, hf) -> None:
     page = open_page("/?model=google-bert/bert-base-uncased&task=fill-mask&text=Paris+is+the+[MASK]+of+France.")

@@ -220,6 +220,18 @@ def test_compare_answers_in_one_column_per_model(client: Client, app, hf) -> Non
     assert {r.path.rsplit("/models/", 1)[1] for r in hf.received} == {SST2, "BAAI/bge-reranker-v2-m3"}
 
 
+def test_compare_answers_join_the_history(client: Client, app, hf) -> None:
+    compare = handler(app[1], "on_compare")
+    views = drain(compare(f"{SST2}\nBAAI/bge-reranker-v2-m3", {}, None, **run_values(client, prompt="Nice!")))
+    answered = [update for update in views[-1].values() if isinstance(update, tuple)][-1]
+
+    history, *_shown, emptied = handler(app[1], "on_finished")(answered, History())
+
+    assert sorted(entry.model for entry in history.entries) == sorted([SST2, "BAAI/bge-reranker-v2-m3"])
+    assert [entry.inputs["text"] for entry in history.entries] == ["Nice!"] * 2
+    assert emptied == (), "each answer joins once"
+
+
 def test_compare_checks_every_line_before_sending_anything(client: Client, app, hf) -> None:
     compare = handler(app[1], "on_compare")
     views = drain(compare(f"{SST2}\n../../api/whoami-v2", {}, None, **run_values(client)))
