@@ -16,12 +16,16 @@ from backend import Settings, load_settings  # noqa: E402
 from backend.errors import ConfigError  # noqa: E402
 from components.page import PAGE_CSS, PAGE_JS, THEME, build_demo  # noqa: E402
 
-__all__ = ["build_demo", "launch_kwargs", "check_exposure", "main"]
+__all__ = ["build_demo", "launch_kwargs", "check_exposure", "main", "CONTENT_SECURITY_POLICY"]
 
 # "runs" is left out: it is the run-history view, which is switched off.
 FOOTER_LINKS = ["api", "gradio", "settings"]
 # Uploads (images, audio) beyond this are refused by Gradio before any handler sees them.
 MAX_UPLOAD = "50mb"
+# A second line of defence behind escaping model output (SECURITY.md T10): pictures and sound come
+# only from this server (or data: / blob: it made), and the page embeds no frames or plugins.
+CONTENT_SECURITY_POLICY = ("img-src 'self' data: blob:; media-src 'self' data: blob:; object-src 'none'; "
+                           "frame-src 'none'; base-uri 'self'; form-action 'self'")
 
 
 def check_exposure(settings: Settings) -> None:
@@ -43,6 +47,7 @@ def launch_kwargs(settings: Settings) -> dict[str, Any]:
         run_history=False,         # otherwise every input, password fields too, lands in localStorage
         footer_links=FOOTER_LINKS, show_error=False, ssr_mode=False, mcp_server=False, max_file_size=MAX_UPLOAD,
         theme=THEME, css=PAGE_CSS, js=PAGE_JS,
+        head=f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">',
     )
 
 

@@ -139,3 +139,16 @@ def test_config_lists_no_component_holding_a_token(page: Any) -> None:
 
     assert token_box["props"].get("value") in ("", None)
     assert token_box["props"].get("type") == "password"
+
+
+def test_the_page_refuses_pictures_from_other_hosts_even_if_one_slipped_through(page: Any) -> None:
+    """Model text is escaped everywhere (T10); the page's Content-Security-Policy is the second line."""
+    verdict = page.evaluate("""() => new Promise(done => {
+        document.addEventListener('securitypolicyviolation', event => done('blocked by ' + event.violatedDirective));
+        const picture = new Image();
+        picture.onload = () => done('loaded');
+        picture.src = 'http://tracker.example/pixel.png';
+        document.body.appendChild(picture);
+    })""")
+
+    assert verdict == "blocked by img-src"
