@@ -286,8 +286,10 @@ def wire(page: Page) -> None:
                        show_progress="hidden", show_progress_on=picker.note)
     inputs.examples.click(page.on_example, [inputs.examples, picker.task, picker.card], form,
                           api_visibility="private", queue=False, show_progress="hidden", show_progress_on=inputs.prompt)
+    # Enter then a click elsewhere (submit, then blur) while the first answer is pending: the token as
+    # it is last gets its answer.
     gr.on([tokens.token.submit, tokens.token.blur], page.on_identity, tokens.token,
-          tokens.identity, api_name="whoami", **hub_events)
+          tokens.identity, api_name="whoami", trigger_mode="always_last", **hub_events)
     parameters = inputs.parameters
     gr.on([field.change for field in parameters.fields.values()], None, list(parameters.fields.values()),
           parameters.chosen, js=keep_chosen_js(list(parameters.fields)), api_visibility="private", queue=False)

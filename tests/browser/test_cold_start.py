@@ -43,6 +43,7 @@ def test_cancel_stops_a_cold_start_and_nothing_more_is_sent(page: Any, hf) -> No
 
     assert len(hf.received) == sent, "no request after Cancel"
     expect(page.locator("#status")).to_contain_text("Cancelled")
+    expect(page.get_by_text("Error", exact=True)).to_have_count(0)  # Cancel is no failure: no error badge
 
 
 def test_ready_again_after_cancel(page: Any, hf) -> None:
