@@ -117,3 +117,23 @@ def test_parameters_set_in_the_accordion_are_sent_and_a_cleared_one_is_not(page:
     while len(runs()) < 2 and time.monotonic() < deadline:
         page.wait_for_timeout(50)
     assert len(runs()) == 2 and "parameters" not in runs()[-1].json
+
+
+def test_a_run_put_back_from_the_history_is_sent_with_its_own_parameters(page: Any, hf) -> None:
+    def runs() -> list[Any]:
+        return [seen for seen in hf.received if seen.method == "POST"]
+
+    page.get_by_text("Parameters", exact=True).click()
+    top_k = page.locator("#param-text-classification-top_k input")
+    top_k.fill("1")
+    run_and_wait(page)
+    top_k.fill("2")
+    expect(page.locator("#history-table")).to_contain_text("top_k=1", timeout=ANSWER_TIMEOUT)
+
+    page.locator("#history-table").get_by_text("top_k=1").filter(visible=True).first.click()  # the field shows 1 again...
+    expect(top_k).to_have_value("1", timeout=ANSWER_TIMEOUT)
+    page.click("#run")
+    deadline = time.monotonic() + ANSWER_TIMEOUT / 1000
+    while len(runs()) < 2 and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert runs()[-1].json["parameters"] == {"top_k": 1}, "...and Run sends what the fields show"
