@@ -101,39 +101,43 @@ def test_speech_recognition_transcribes_an_uploaded_file(page: Any, hf) -> None:
     assert hf.received[-1].body == EXAMPLE_MEDIA["audio"].read_bytes()
 
 
-def test_parameters_set_in_the_accordion_are_sent_and_a_cleared_one_is_not(page: Any, hf) -> None:
-    def runs() -> list[Any]:
+def _top_k(page: Any) -> Any:
+    """The text classification top_k field, with the Parameters accordion unfolded."""
+    page.get_by_text("Parameters", exact=True).click()
+    return page.locator("#param-text-classification-top_k input")
+
+
+def _run_sent(page: Any, hf: Any) -> Any:
+    """Press Run and return the inference request the fake server gets for it."""
+    def posts() -> list[Any]:
         return [seen for seen in hf.received if seen.method == "POST"]
 
-    page.get_by_text("Parameters", exact=True).click()
-    top_k = page.locator("#param-text-classification-top_k input")
-    top_k.fill("1")
-    run_and_wait(page)
-    assert runs()[-1].json["parameters"] == {"top_k": 1}
-
-    top_k.fill("")
+    before = len(posts())
     page.click("#run")
     deadline = time.monotonic() + ANSWER_TIMEOUT / 1000
-    while len(runs()) < 2 and time.monotonic() < deadline:
+    while len(posts()) == before and time.monotonic() < deadline:
         page.wait_for_timeout(50)
-    assert len(runs()) == 2 and "parameters" not in runs()[-1].json
+    assert len(posts()) == before + 1, "one request per Run"
+    return posts()[-1]
+
+
+def test_parameters_set_in_the_accordion_are_sent_and_a_cleared_one_is_not(page: Any, hf) -> None:
+    top_k = _top_k(page)
+    top_k.fill("1")
+    assert _run_sent(page, hf).json["parameters"] == {"top_k": 1}
+
+    top_k.fill("")
+    assert "parameters" not in _run_sent(page, hf).json
 
 
 def test_a_run_put_back_from_the_history_is_sent_with_its_own_parameters(page: Any, hf) -> None:
-    def runs() -> list[Any]:
-        return [seen for seen in hf.received if seen.method == "POST"]
-
-    page.get_by_text("Parameters", exact=True).click()
-    top_k = page.locator("#param-text-classification-top_k input")
+    top_k = _top_k(page)
     top_k.fill("1")
-    run_and_wait(page)
+    _run_sent(page, hf)
     top_k.fill("2")
-    expect(page.locator("#history-table")).to_contain_text("top_k=1", timeout=ANSWER_TIMEOUT)
+    history = page.locator("#history-table")
+    expect(history).to_contain_text("top_k=1", timeout=ANSWER_TIMEOUT)
 
-    page.locator("#history-table").get_by_text("top_k=1").filter(visible=True).first.click()  # the field shows 1 again...
+    history.get_by_text("top_k=1").filter(visible=True).first.click()  # the field shows 1 again...
     expect(top_k).to_have_value("1", timeout=ANSWER_TIMEOUT)
-    page.click("#run")
-    deadline = time.monotonic() + ANSWER_TIMEOUT / 1000
-    while len(runs()) < 2 and time.monotonic() < deadline:
-        page.wait_for_timeout(50)
-    assert runs()[-1].json["parameters"] == {"top_k": 1}, "...and Run sends what the fields show"
+    assert _run_sent(page, hf).json["parameters"] == {"top_k": 1}, "...and Run sends what the fields show"
