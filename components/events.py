@@ -171,7 +171,8 @@ class Page:
         """The form as a RunSetup, from the keyword inputs of `run` (the Compare tab reads them too)."""
         task, model_id = values["task"], values["model"] or ""
         return RunSetup(model_id=model_id, task=task, form=FormValues(**{n: values[n] for n in FORM_FIELDS}),
-                        params=ParameterPanel.values(task, values["parameters"]), extra_params=values["extra_params"] or "",
+                        params=ParameterPanel.values(task, values["parameters"]),
+                        extra_params=values["extra_params"] or "",
                         provider=values["provider"] or "",
                         mask_token=card.get("mask_token", "") if card.get("model_id") == model_id else "")
 

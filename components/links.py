@@ -164,7 +164,8 @@ def wire_links(page: Page, demo: gr.Blocks) -> None:
     """Fill the form on load; the two share buttons."""
     handlers, panel, form = LinkHandlers(page), page.links, page.inputs.form
     demo.load(handlers.on_load, [page.picker.task, page.requests.language], handlers.load_outputs(),
-              api_visibility="private", concurrency_limit=None, show_progress="hidden", show_progress_on=page.status.line)
+              api_visibility="private", concurrency_limit=None, show_progress="hidden",
+              show_progress_on=page.status.line)
     panel.copy.click(handlers.on_copy, [page.picker.model, page.picker.task, page.picker.provider, form["prompt"],
                                         form["context"], form["labels"]], [panel.link, panel.hint],
                      api_visibility="private", queue=False)

@@ -145,7 +145,8 @@ def build_output_panel(prefix: str = "") -> OutputPanel:
     `prefix` namespaces the elem_ids, so compare columns can hold panels of their own.
     """
     with gr.Row(equal_height=False):
-        with gr.Column(scale=1, elem_id=f"{prefix}output", min_width=300, elem_classes=classes(["message"])) as container:
+        with gr.Column(scale=1, elem_id=f"{prefix}output", min_width=300,
+                       elem_classes=classes(["message"])) as container:
             message = gr.Markdown(PLACEHOLDER, elem_id=f"{prefix}output-message", elem_classes=part("message"))
             views: dict[str, gr.components.Component] = {
                 "label": gr.Label(label="Answer", num_top_classes=10, elem_id=f"{prefix}output-label",

@@ -21,4 +21,5 @@ def test_different_examples_are_all_offered_the_cards_first() -> None:
 
     offered = offered_examples("text-classification", card)
 
-    assert [example["text"] for example in offered] == ["One", "Two", stock_example(TASKS["text-classification"])["text"]]
+    stock = stock_example(TASKS["text-classification"])["text"]
+    assert [example["text"] for example in offered] == ["One", "Two", stock]
