@@ -81,7 +81,7 @@ async def in_batches(items: Iterator[T], *, first_wait: float = 0.0) -> AsyncIte
                 if ended or failure or out.empty():
                     break
                 item = out.get_nowait()
-            if batch and not (gathering and not ended and not failure):
+            if batch and (ended or failure or not gathering):
                 yield batch
                 batch = []
         if failure is not None:
