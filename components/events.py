@@ -294,10 +294,13 @@ def wire(page: Page) -> None:
     parameters = inputs.parameters
     gr.on([field.change for field in parameters.fields.values()], None, list(parameters.fields.values()),
           parameters.chosen, js=keep_chosen_js(list(parameters.fields)), api_visibility="private", queue=False)
+    # A run's progress is the status line its handler writes. Gradio's own tracker is pointed at the
+    # `running` state, which the page does not draw: on that tracker a Cancel could race into an
+    # "Error" badge over the status line.
     run_event = inputs.run.click(page.on_run, [page.requests.language, picker.card, page.chat.conversation],
                                  page.run_outputs(), inputs_kwargs=page.run_inputs(), api_name="run",
                                  concurrency_limit=None, concurrency_id="inference", show_progress="hidden",
-                                 show_progress_on=page.status.line)
+                                 show_progress_on=page.running)
     # "undocumented": a script that runs through the API records its runs the same way the page does.
     run_event.then(page.on_finished, [page.finished, page.history.state], [*page.history.components, page.finished],
                    api_name="record_run", api_visibility="undocumented", queue=False, show_progress="hidden",
@@ -305,7 +308,7 @@ def wire(page: Page) -> None:
     inputs.cancel.click(page.on_cancel, page.running,
                         [page.status.line, page.output.container, page.output.message, page.running],
                         cancels=[run_event], api_visibility="private", queue=False, show_progress="hidden",
-                        show_progress_on=page.status.line)
+                        show_progress_on=page.running)
     gr.on([page.chat.clear.click, page.chat.chatbot.clear], page.chat.cleared, None, page.chat.components,
           api_visibility="private", queue=False, show_progress="hidden", show_progress_on=page.chat.chatbot)
     page.requests.language.change(lambda language, snippets: gr.update(**code_for(snippets, language)),
