@@ -17,6 +17,7 @@ from huggingface_hub.utils import hf_raise_for_status
 from huggingface_hub.utils._http import hf_request_event_hook
 
 from .errors import PlaygroundError, Timeout, ConnectionFailed, error_for_status
+from .providers.mapping import ProviderMapping, parse_mapping
 from .settings import Settings
 from .targets import validate_model_id
 
@@ -29,9 +30,19 @@ _CHAT_TAGS = {"conversational"}
 
 @dataclass(frozen=True)
 class ProviderStatus:
+    """One entry of the model's `inferenceProviderMapping`."""
+
     provider: str
     status: str   # live | staging | error
     task: str
+    provider_id: str = ""
+    adapter: str | None = None
+    adapter_weights_path: str | None = None
+
+    def mapping(self, model_id: str) -> ProviderMapping:
+        """This entry as the provider layer takes it."""
+        return ProviderMapping(self.provider, self.provider_id or model_id, self.task, self.status, model_id,
+                               self.adapter, self.adapter_weights_path)
 
 
 @dataclass(frozen=True)
@@ -108,6 +119,11 @@ class Hub:
             self._cache[model_id] = card
         return card
 
+    def cached(self, model_id: str) -> ModelCard | None:
+        """The card already fetched for `model_id`, without asking the Hub; None when there is none."""
+        with self._lock:
+            return self._cache.get(model_id)
+
     def whoami(self, token: str) -> dict[str, Any]:
         """The account a token belongs to (name, orgs, token role); raises AuthError for a bad token."""
         return _call(lambda: self._api.whoami(token=token))
@@ -129,7 +145,8 @@ def _call(fn):  # type: ignore[no-untyped-def]
 
 def _card(info: Any) -> ModelCard:
     mapping = info.inference_provider_mapping or []
-    providers = tuple(ProviderStatus(m.provider, m.status, m.task) for m in mapping)
+    providers = tuple(ProviderStatus(m.provider, m.status, m.task, m.provider_id, m.adapter, m.adapter_weights_path)
+                      for m in parse_mapping(mapping, info.id))
     gated = info.gated if isinstance(info.gated, str) else ""
     return ModelCard(
         id=info.id, pipeline_tag=info.pipeline_tag or "", downloads=info.downloads or 0,

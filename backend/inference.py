@@ -9,17 +9,18 @@ Invalid input raises an `InvalidInput` from `build_request`, before anything is 
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import requests
 
 from .client import Transport
-from .errors import BadRequest, InvalidInput
+from .errors import BadRequest, InvalidInput, InvalidParameters
 from .polling import Finished, PollEvent, poll
+from .providers import MediaFetcher, ProviderMapping, pick, provider_request, run_provider
 from .result import InferenceRequest, InferenceResult
 from .settings import Settings, resolve_token
-from .targets import check_endpoint_url, chat_url_for, router_url_for, split_provider, validate_model_id, \
-    with_model
+from .targets import PROVIDER_POLICIES, check_endpoint_url, chat_url_for, router_url_for, split_provider, \
+    validate_model_id, with_model
 from .tasks import get_task, parse_extra_parameters
 
 __all__ = ["Playground"]
@@ -33,18 +34,31 @@ class Playground:
                  ) -> None:
         self.settings = settings
         self.transport = Transport(settings, session, clock)
+        self.media = MediaFetcher(settings)
         self._clock, self._sleep = clock, sleep
+        self._hub: Any = None
 
     def __repr__(self) -> str:
         return f"Playground(router={self.settings.router_url!r}, hub={self.settings.hub_url!r})"
 
     def build_request(self, *, task: str, inputs: Mapping[str, Any], model_id: str = "",
                       params: Mapping[str, Any] | None = None, extra_params: str = "",
-                      provider: str = "", endpoint_url: str = "") -> InferenceRequest:
-        """Validate everything the user typed and build the exact request; raises InvalidInput."""
+                      provider: str = "", endpoint_url: str = "", providers: Sequence[Any] | None = None
+                      ) -> InferenceRequest:
+        """Validate everything the user typed and build the exact request; raises InvalidInput.
+
+        `providers` is the model's Hub mapping when the caller has it (the page does): `auto` then
+        takes the first provider serving the task, as the official clients do. Without it, `auto`
+        means hf-inference, and a named provider's mapping is fetched from the Hub.
+        """
         spec = get_task(task)
         merged = {**(params or {}), **parse_extra_parameters(extra_params)}
         payload = spec.build_payload(inputs, merged)
+        if not endpoint_url.strip() and spec.route != "chat":
+            mapping = self._mapping_for(validate_model_id(model_id), spec.name, provider, providers)
+            if mapping is not None and mapping.provider != "hf-inference":
+                return provider_request(self.settings, mapping, validate_model_id(model_id), spec.name, inputs,
+                                        merged)
         common: dict[str, Any] = dict(json_body=payload.json_body, data=payload.data,
                                       headers=dict(payload.headers), stream=payload.stream, task=spec.name)
         if endpoint_url.strip():
@@ -60,11 +74,33 @@ class Playground:
             model, chosen = split_provider(f"{model_id}:{provider}" if provider and ":" not in model_id else model_id)
             common["json_body"] = with_model(payload.json_body, f"{model}:{chosen}" if chosen else model)
             return InferenceRequest("POST", chat_url_for(self.settings), model_id=model, **common)
-        if provider and provider not in ("auto", "hf-inference"):
-            raise InvalidInput(f"The task routes only reach hf-inference; provider '{provider}' applies to chat.")
         model = validate_model_id(model_id)
         url = router_url_for(self.settings, model, spec.name, spec.route)
         return InferenceRequest("POST", url, model_id=model, **common)
+
+    def _mapping_for(self, model_id: str, task: str, provider: str, providers: Sequence[Any] | None
+                     ) -> ProviderMapping | None:
+        """The provider mapping a run uses; None means hf-inference's own route."""
+        provider = (provider or "").strip().lower()
+        if provider == "hf-inference" or (providers is None and provider in ("", "auto", *PROVIDER_POLICIES)):
+            return None
+        if providers is None:
+            providers = self.hub.model_info(model_id).providers
+        mappings = [p.mapping(model_id) if hasattr(p, "mapping") else p for p in providers]
+        named = "" if provider in ("auto", *PROVIDER_POLICIES) else provider
+        chosen = pick(mappings, task, named)
+        if chosen is None and named:
+            serving = ", ".join(m.provider for m in mappings if m.serves(task)) or "none"
+            raise InvalidParameters(f"{named} does not serve {model_id} for {task} (providers that do: {serving}).")
+        return chosen
+
+    @property
+    def hub(self) -> Any:
+        if self._hub is None:
+            from .hub import Hub  # the Hub client only when a named provider needs a mapping
+
+            self._hub = Hub(self.settings)
+        return self._hub
 
     def run(self, request: InferenceRequest, token: str | None = None, endpoint_key: str | None = None,
             deadline: float | None = None) -> Iterator[PollEvent]:
@@ -74,6 +110,10 @@ class Playground:
         instead to a non-HF custom endpoint, so the HF token never goes there.
         """
         credential = resolve_token(token, self.settings) if request.token_kind == "hf" else (endpoint_key or None)
+        if request.provider:
+            yield from run_provider(self.transport, self.media, request, credential, deadline=deadline,
+                                    clock=self._clock, sleep=self._sleep)
+            return
         events = poll(self.transport, request, credential, deadline=deadline, clock=self._clock, sleep=self._sleep)
         try:
             for event in events:

@@ -42,6 +42,8 @@ class InferenceRequest:
     model_id: str = ""
     task: str = ""
     is_endpoint: bool = False  # a custom endpoint (may scale to zero), not the router
+    provider: str = ""         # an Inference Provider's own route on the router (not hf-inference or chat)
+    provider_id: str = ""      # the model's name on that provider
 
     def body_preview(self, limit: int = 2000) -> Any:
         """The body for display: JSON as is, bytes as a short description."""
@@ -87,6 +89,10 @@ class InferenceResult:
     attempts: tuple[Attempt, ...] = ()
     error: PlaygroundError | None = None
     events: tuple[Any, ...] = field(default=(), repr=False)  # parsed SSE events, when streamed
+    # A provider's own answer (JSON with a media URL, a job's last status) when `body` holds what it
+    # pointed to: the downloaded file, or the answer in the task's usual shape. The raw panel shows it.
+    provider_answer: Any = field(default=None, repr=False)
+    media_url: str = ""
 
     @property
     def ok(self) -> bool:

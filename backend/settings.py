@@ -38,6 +38,8 @@ class Settings:
     retry_cap: float = 30.0
     custom_endpoints: bool = True
     endpoint_hosts: tuple[str, ...] = ()
+    media_hosts: tuple[str, ...] = ()   # host[:port] whose provider media may be fetched over http
+    max_media_bytes: int = 200 * 1024 * 1024
     auth: tuple[str, str] | None = field(default=None, repr=False)
     share_server_token: bool = False
     space_id: str = ""                  # set on a Hugging Face Space (SPACE_ID)
@@ -86,6 +88,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         retry_cap=_number(get("PLAYGROUND_RETRY_CAP", "30"), "PLAYGROUND_RETRY_CAP"),
         custom_endpoints=_flag(get("PLAYGROUND_CUSTOM_ENDPOINTS", "1")),
         endpoint_hosts=tuple(h.strip().lower() for h in get("PLAYGROUND_ENDPOINT_HOSTS").split(",") if h.strip()),
+        media_hosts=tuple(h.strip().lower() for h in get("PLAYGROUND_MEDIA_HOSTS").split(",") if h.strip()),
+        max_media_bytes=int(_number(get("PLAYGROUND_MAX_MEDIA_MB", "200"), "PLAYGROUND_MAX_MEDIA_MB") * 2**20),
         auth=_auth(get("GRADIO_AUTH")),
         share_server_token=_flag(get("PLAYGROUND_SHARE_SERVER_TOKEN", "0")),
         space_id=get("SPACE_ID"),
