@@ -25,7 +25,7 @@ from .handlers.chat import ChatView, Conversation, provider_choices, replayed_ch
 from .handlers.debounce import LatestOnly
 from .handlers.examples import is_untouched, offered_examples
 from .handlers.forms import FormValues, example_title, values_from_example
-from .handlers.models import pick_model, search_choices
+from .handlers.models import pick_model, search_choices, task_provider_choices
 from .handlers.run import RunSetup, RunView, invalid_view, run_inference
 from .handlers.tokens import WhoAmICache, describe_identity, visitor_token
 from .history import HistoryPanel
@@ -118,7 +118,7 @@ class Page:
         new_card = pick.card or {"model_id": pick.model_id, "mask_token": "", "examples": []}
         # The router's provider figures are fetched only now that a chat model is picked (then cached).
         providers = provider_choices(self.services.hub, self.services.catalog, pick.model_id, visitor) \
-            if spec.input_kind == "chat" else None
+            if spec.input_kind == "chat" else task_provider_choices(new_card, spec.name)
         updates = {self.picker.note: pick.note, self.picker.task: new_task, self.picker.card: new_card,
                    # The box shows the bare id once picked, not the long search-result label.
                    self.picker.model: gr.Dropdown(choices=choices_after_pick(pick.model_id, new_task)),
@@ -134,10 +134,13 @@ class Page:
             return {self.picker.model: spec.default_model}
         return self._examples(task, card, _current(prompt, image, audio), filled)
 
-    def on_task_shape(self, task: str) -> dict[Any, Any]:
+    def on_task_shape(self, task: str, card: dict[str, Any]) -> dict[Any, Any]:
         spec = get_task(task)
+        # Chat keeps the choices its model pick gave; another task lists who serves the model for it.
+        choices = None if spec.input_kind == "chat" else task_provider_choices(card, spec.name)
         return {**self.inputs.reshape(spec), **self.inputs.parameters.visibility(spec.name),
-                **self.picker.provider_update(spec), **self.chat.mode(spec.input_kind == "chat", self.output.container)}
+                **self.picker.provider_update(spec, choices),
+                **self.chat.mode(spec.input_kind == "chat", self.output.container)}
 
     def _examples(self, task: str, card: dict[str, Any], current: dict[str, Any], filled: str) -> dict[Any, Any]:
         """Offer the examples for `task`, and fill the form with the first if it is untouched."""
@@ -174,7 +177,8 @@ class Page:
                         params=ParameterPanel.values(task, values["parameters"]),
                         extra_params=values["extra_params"] or "",
                         provider=values["provider"] or "",
-                        mask_token=card.get("mask_token", "") if card.get("model_id") == model_id else "")
+                        mask_token=card.get("mask_token", "") if card.get("model_id") == model_id else "",
+                        providers=card.get("providers") if card.get("model_id") == model_id else None)
 
     @staticmethod
     def visitor(typed: str | None, oauth_token: gr.OAuthToken | None) -> str | None:
@@ -281,7 +285,7 @@ def wire(page: Page) -> None:
                       [picker.task, picker.model, inputs.prompt, *media, picker.card, inputs.filled],
                       [picker.model, inputs.examples, *form], api_visibility="private", queue=False,
                       show_progress="hidden", show_progress_on=picker.note)
-    picker.task.change(page.on_task_shape, picker.task,
+    picker.task.change(page.on_task_shape, [picker.task, picker.card],
                        [*inputs.form.values(), *inputs.parameters.groups.values(), picker.provider,
                         page.chat.container, page.output.container], api_visibility="private", queue=False,
                        show_progress="hidden", show_progress_on=picker.note)

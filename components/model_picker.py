@@ -1,5 +1,5 @@
 """The model picker: a searchable model dropdown (any full id can be typed), the task it runs as,
-the provider (chat only), and a note saying what the Hub knows about the model.
+the provider (every task: auto or one that serves the model), and a note saying what the Hub knows about the model.
 """
 from __future__ import annotations
 
@@ -42,9 +42,9 @@ class ModelPicker:
     keystroke: gr.Number  # ...and which keystroke of this page it was
 
     def provider_update(self, spec: TaskSpec, choices: list[tuple[str, str]] | None = None) -> dict[Any, Any]:
-        """Provider choice only matters for chat; other task routes reach hf-inference only. New
-        `choices` (a newly picked model's) start again from auto: the old provider may not serve it."""
-        update: dict[str, Any] = {"visible": spec.input_kind == "chat"}
+        """New `choices` (a newly picked model's, or another task's) start again from auto: the old
+        provider may not serve it."""
+        update: dict[str, Any] = {"visible": True}
         if choices is not None:
             update.update(choices=choices, value="auto")
         return {self.provider: gr.update(**update)}
@@ -59,8 +59,8 @@ def build_model_picker(spec: TaskSpec) -> ModelPicker:
         task = gr.Dropdown(choices=task_choices(), value=spec.name, allow_custom_value=True, label="Task",
                            elem_id="task", scale=2, info="Detected from the Hub; change it if needed")
         provider = gr.Dropdown(choices=PROVIDER_CHOICES, value="auto", allow_custom_value=True, label="Provider",
-                               elem_id="provider", scale=2, visible=spec.input_kind == "chat",
-                               info="auto (fastest), cheapest, preferred or a provider")
+                               elem_id="provider", scale=2,
+                               info="auto, or an Inference Provider that serves the model")
     note = gr.Markdown(WELCOME, elem_id="model-info")
     card = gr.State({"model_id": spec.default_model, "mask_token": "", "examples": [], "gated": False})
     query, keystroke = gr.Textbox(visible=False), gr.Number(visible=False, precision=0)

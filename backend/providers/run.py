@@ -95,6 +95,8 @@ def _follow(transport: Transport, job: Job, token: str | None, timer: _Clock, ti
         while True:
             if wait > timer.left:
                 finished = True
+                if job.cancel is not None:
+                    _cancel(transport, job, token)  # nobody will collect it: stop the provider's billing
                 return InferenceResult(job.status, error=Timeout(
                     f"the job was still {state} when the {timer.deadline:.0f} s limit came", job_id=job.job_id))
             until = timer.now() + wait

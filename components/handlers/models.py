@@ -10,12 +10,13 @@ from typing import Any, Mapping
 
 from backend import Hub, ModelCard, PlaygroundError, user_message, validate_model_id
 from backend.errors import NotFound
+from backend.providers import parse_mapping
 from backend.tasks import TASKS, get_task
 
 from ..markup import hf_link, inert, inert_with_links
 
 __all__ = ["ModelPick", "MIN_QUERY", "choice_label", "curated_choices", "search_choices", "pick_model",
-           "describe_card"]
+           "describe_card", "task_provider_choices", "AUTO_CHOICE"]
 
 MIN_QUERY = 2  # shorter queries match half the Hub; show the curated list instead
 Choice = tuple[str, str]
@@ -104,6 +105,24 @@ def describe_card(card: ModelCard) -> str:
     return "  \n".join(lines)
 
 
+AUTO_CHOICE = ("auto (the model's first provider for this task)", "auto")
+
+
+def _mapping_facts(card: ModelCard) -> list[dict[str, Any]]:
+    """The model's provider mapping as plain JSON (the Hub's list form), for the page's per-visitor state."""
+    return [{"provider": p.provider, "providerId": p.provider_id or card.id, "status": p.status, "task": p.task,
+             **({"adapter": p.adapter} if p.adapter else {}),
+             **({"adapterWeightsPath": p.adapter_weights_path} if p.adapter_weights_path else {})}
+            for p in card.providers]
+
+
+def task_provider_choices(facts: Mapping[str, Any], task: str) -> list[Choice]:
+    """The provider picker for a task other than chat: auto, then each provider serving the model for
+    `task` in the Hub's order, its status shown when it is not live."""
+    mapped = parse_mapping(facts.get("providers") or (), str(facts.get("model_id") or ""))
+    return [AUTO_CHOICE, *[(m.label, m.provider) for m in mapped if m.serves(task)]]
+
+
 def pick_model(hub: Hub, model_id: str, token: str | None = None) -> ModelPick:
     """Look the model up (the Hub caches token-independent answers) and say what it is."""
     try:
@@ -116,5 +135,5 @@ def pick_model(hub: Hub, model_id: str, token: str | None = None) -> ModelPick:
         note = inert_with_links(user_message(err), already_html_escaped=True)
         return ModelPick(model_id, note=note + " You can still pick the task yourself and run.")
     facts = {"model_id": card.id, "mask_token": card.mask_token, "examples": _usable_examples(card),
-             "gated": bool(card.gated)}
+             "gated": bool(card.gated), "providers": _mapping_facts(card)}
     return ModelPick(card.id, task=card.task, note=describe_card(card), card=facts)

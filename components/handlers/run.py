@@ -16,6 +16,7 @@ from backend import (Finished, InferenceRequest, InferenceResult, Playground, Se
 from backend.errors import InvalidInput
 from backend.history import HistoryEntry, entry_from_run
 from backend.polling import PollEvent
+from backend.providers import JobUpdate, parse_mapping
 from backend.redact import mask_token
 from backend.settings import check_credential, resolve_token
 from backend.snippets import build_all
@@ -23,7 +24,8 @@ from backend.tasks import Rendered, get_task, render
 
 from .forms import FormValues, check_mask, inputs_for
 from .media import write_media
-from .status import (NOT_SENT, attempt_rows, finished_line, sending_line, streaming_line, waiting_line)
+from .status import (NOT_SENT, attempt_rows, finished_line, job_line, sending_line, streaming_line,
+                     waiting_line)
 
 __all__ = ["RunSetup", "RunView", "RunSteps", "run_inference", "build_request", "finished_view", "raw_view",
            "start_view", "polling_view", "sent_credential", "invalid_view", "STREAM_REFRESH"]
@@ -44,6 +46,7 @@ class RunSetup:
     provider: str = ""
     mask_token: str = ""
     endpoint_url: str = ""   # a custom endpoint instead of the router
+    providers: Any = None    # the model's provider mapping as the Hub gave it, when the page knows it
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,9 @@ def build_request(playground: Playground, setup: RunSetup) -> InferenceRequest:
     check_mask(spec, setup.form, setup.mask_token)
     return playground.build_request(task=spec.name, model_id=setup.model_id, inputs=inputs_for(spec, setup.form),
                                     params=setup.params, extra_params=setup.extra_params, provider=setup.provider,
-                                    endpoint_url=setup.endpoint_url)
+                                    endpoint_url=setup.endpoint_url,
+                                    providers=None if setup.providers is None else parse_mapping(setup.providers,
+                                                                                                 setup.model_id))
 
 
 def sent_credential(playground: Playground, request: InferenceRequest, visitor_token: str | None,
@@ -99,7 +104,7 @@ def start_view(request: InferenceRequest, credential: str | None, source_image: 
 
 def raw_view(result: InferenceResult) -> Any:
     """The raw-JSON panel's value: the parsed body, or a description of a body that is not JSON."""
-    body = result.json
+    body = result.provider_answer if result.provider_answer is not None else result.json
     if body is not None:
         text = json.dumps(body, ensure_ascii=False)
         if len(text) <= MAX_RAW_CHARS:
@@ -156,6 +161,8 @@ def polling_view(event: PollEvent) -> RunView | None:
         return RunView("progress", waiting_line(event), attempts=_rows(event.log))
     if isinstance(event, Sending) and event.attempt > 1:
         return RunView("progress", sending_line(event.attempt))
+    if isinstance(event, JobUpdate):
+        return RunView("progress", job_line(event))
     return None
 
 

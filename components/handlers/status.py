@@ -9,10 +9,11 @@ import math
 from typing import Any
 
 from backend import Attempt, ChatStream, InferenceResult, Waiting
+from backend.providers import JobUpdate
 
 from ..markup import inert
 
-__all__ = ["sending_line", "waiting_line", "streaming_line", "finished_line", "attempt_rows", "answer_numbers",
+__all__ = ["sending_line", "waiting_line", "job_line", "streaming_line", "finished_line", "attempt_rows", "answer_numbers",
            "ATTEMPT_HEADERS", "NOT_SENT", "CANCELLED"]
 
 NOT_SENT = "✗ **Not sent.** Fix the input and run again; nothing went to the server."
@@ -55,6 +56,24 @@ def waiting_line(event: Waiting) -> str:
     if left is not None:
         text += f", about {math.ceil(left)} s left by the server's estimate"
     return text + f" (gives up in {math.ceil(event.deadline_left)} s; Cancel stops now)"
+
+
+def job_line(event: JobUpdate) -> str:
+    """`In fal-ai's queue, position 3 · 12 s` / `Running on replicate · 41 s · step 18/30`, with the limit."""
+    provider = inert(event.provider)
+    if event.state == "downloading":
+        return f"⇣ **Fetching the result** from {provider}'s media link · {_seconds(event.elapsed)}"
+    if event.state == "queued":
+        place = f", position {event.position}" if event.position is not None else ""
+        head = f"↻ **In {provider}'s queue**{place}"
+    else:
+        head = f"↻ **Running on {provider}**"
+    facts = [head, f"{math.floor(event.elapsed)} s"]
+    if event.progress:
+        facts.append(inert(event.progress))
+    stop = "Cancel stops it upstream" if event.can_cancel else "Cancel stops waiting (the job may still finish " \
+        "and be billed)"
+    return " · ".join(facts) + f" (gives up in {math.ceil(event.deadline_left)} s; {stop})"
 
 
 def streaming_line(chunks: int, first_after: float | None) -> str:
