@@ -20,7 +20,7 @@ from .providers import MediaFetcher, ProviderMapping, pick, provider_request, ru
 from .result import InferenceRequest, InferenceResult
 from .settings import Settings, resolve_token
 from .targets import PROVIDER_POLICIES, check_endpoint_url, chat_url_for, router_url_for, split_provider, \
-    validate_model_id, with_model
+    validate_model_id, validate_provider, with_model
 from .tasks import get_task, parse_extra_parameters
 
 __all__ = ["Playground"]
@@ -81,7 +81,7 @@ class Playground:
     def _mapping_for(self, model_id: str, task: str, provider: str, providers: Sequence[Any] | None
                      ) -> ProviderMapping | None:
         """The provider mapping a run uses; None means hf-inference's own route."""
-        provider = (provider or "").strip().lower()
+        provider = validate_provider(provider) or "auto"
         if provider == "hf-inference" or (providers is None and provider in ("", "auto", *PROVIDER_POLICIES)):
             return None
         if providers is None:

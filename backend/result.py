@@ -44,6 +44,9 @@ class InferenceRequest:
     is_endpoint: bool = False  # a custom endpoint (may scale to zero), not the router
     provider: str = ""         # an Inference Provider's own route on the router (not hf-inference or chat)
     provider_id: str = ""      # the model's name on that provider
+    # What `InferenceClient.<task>()` is called with for the same request ({"inputs", "parameters"};
+    # inputs None for an upload): copy-as-code writes the client call from it.
+    client_args: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def body_preview(self, limit: int = 2000) -> Any:
         """The body for display: JSON as is, bytes as a short description."""

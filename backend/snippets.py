@@ -31,7 +31,9 @@ TOKEN_VARIABLES: Mapping[str, str | None] = {"hf": "HF_TOKEN", "endpoint": "API_
 _TIMEOUT_SECONDS = 120
 # Binary answers are saved to a file: by task, else by the Accept header's type.
 _ANSWER_FILES = {"text-to-image": "output.jpg", "image-to-image": "output.jpg", "text-to-speech": "output.flac",
-                 "text-to-audio": "output.flac", "text-to-video": "output.mp4"}
+                 "text-to-audio": "output.flac", "text-to-video": "output.mp4", "image-to-video": "output.mp4"}
+# Provider routes answer JSON (a media link, a job), except these, which answer the file itself.
+_PROVIDER_FILE_ANSWERS = {("together", "text-to-speech"), ("deepinfra", "text-to-speech")}
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "audio/flac": "flac",
                "audio/wav": "wav", "audio/mpeg": "mp3", "video/mp4": "mp4"}
 
@@ -62,7 +64,9 @@ class _Plan:
 
     @property
     def route(self) -> str:
-        """'hf-inference' or 'router' (HF's own, which the clients know by heart) or 'url' (anything else)."""
+        """'hf-inference', 'provider' or 'router' (HF's own, which the clients know by heart) or 'url'."""
+        if self.request.provider:
+            return "provider"
         if self.request.url.startswith(f"{DEFAULT_ROUTER_URL}/hf-inference/models/"):
             return "hf-inference"
         return "router" if self.request.url == f"{DEFAULT_ROUTER_URL}/v1/chat/completions" else "url"
@@ -83,6 +87,8 @@ def _plan(request: InferenceRequest, upload_name: str) -> _Plan:
 
 
 def _answer_file(request: InferenceRequest) -> str | None:
+    if request.provider and (request.provider, request.task) not in _PROVIDER_FILE_ANSWERS:
+        return None
     if request.task in _ANSWER_FILES:
         return _ANSWER_FILES[request.task]
     accept = next((v for k, v in request.headers.items() if k.lower() == "accept"), "")
@@ -92,7 +98,7 @@ def _answer_file(request: InferenceRequest) -> str | None:
 
 def _file_names(plan: _Plan, syntax: Syntax) -> dict[str, str]:
     """Template values for an answer saved to a file: the name, and the line that reports it."""
-    name = plan.answer_file or "output.bin"
+    name = plan.answer_file or _ANSWER_FILES.get(plan.request.task) or "output.bin"
     return {"file": quote(name, syntax), "saved": quote(f"saved {name}", syntax)}
 
 
@@ -250,6 +256,9 @@ _CLIENT_CALLS: Mapping[str, _ClientCall] = {
     "automatic-speech-recognition": _ClientCall("automatic_speech_recognition", "automaticSpeechRecognition", "file"),
     "audio-classification": _ClientCall("audio_classification", "audioClassification", "file"),
     "text-to-image": _ClientCall("text_to_image", "textToImage", returns="image"),
+    "image-to-image": _ClientCall("image_to_image", "imageToImage", "file", returns="image"),
+    "text-to-video": _ClientCall("text_to_video", "textToVideo", returns="bytes"),
+    "image-to-video": _ClientCall("image_to_video", "imageToVideo", "file", returns="bytes"),
     "text-to-speech": _ClientCall("text_to_speech", "textToSpeech", returns="bytes"),
     "text-generation": _ClientCall("text_generation", "textGeneration", js_stream="textGenerationStream"),
     "chat-completion": _CHAT,
@@ -260,6 +269,8 @@ _CLIENT_CALLS: Mapping[str, _ClientCall] = {
 def _client_call(plan: _Plan) -> _ClientCall | None:
     """The client method for this request, or None when only plain HTTP can say it."""
     call = _CHAT if plan.is_chat else _CLIENT_CALLS.get(plan.request.task)
+    if plan.route == "provider":
+        return call if call and plan.request.client_args is not None else None
     has_arguments = plan.sends_file or isinstance(plan.request.json_body, Mapping)
     return call if call and has_arguments else None
 
@@ -291,7 +302,7 @@ _HUB_LAYOUTS: Mapping[str, Callable[[_Plan, Mapping[str, Any]], _Arguments]] = {
 _HUB_ANSWERS = {
     "value": "output = %(call)s\nprint(output)\n",
     "image": "image = %(call)s\nimage.save(%(file)s)\nprint(%(saved)s)\n",
-    "bytes": "audio = %(call)s\nPath(%(file)s).write_bytes(audio)\nprint(%(saved)s)\n",
+    "bytes": "data = %(call)s\nPath(%(file)s).write_bytes(data)\nprint(%(saved)s)\n",
     "chat": "completion = %(call)s\nprint(completion.choices[0].message.content)\n",
     "chat_stream": ("stream = %(call)s\nfor chunk in stream:\n    if chunk.choices:\n"
                     "        print(chunk.choices[0].delta.content or \"\", end=\"\", flush=True)\nprint()\n"),
@@ -310,16 +321,27 @@ def _hub_keywords(method: str) -> frozenset[str] | None:
     return frozenset(inspect.signature(function).parameters) if function else None
 
 
+def _provider_arguments(plan: _Plan) -> _Arguments:
+    """A provider call is written from the client's own arguments: the body is the provider's shape."""
+    client_args = plan.request.client_args or {}
+    first = plan.upload if client_args.get("inputs") is None else client_args["inputs"]
+    parameters = {k: v for k, v in (client_args.get("parameters") or {}).items() if k != "stream" or v}
+    return [first], {"model": plan.request.model_id, **parameters}
+
+
 def _hub_arguments(plan: _Plan, call: _ClientCall) -> _Arguments | str:
     """The method's arguments, or why InferenceClient cannot say this request."""
-    args, kwargs = _HUB_LAYOUTS[call.layout](plan, plan.request.json_body or {})
+    if plan.route == "provider":
+        args, kwargs = _provider_arguments(plan)
+    else:
+        args, kwargs = _HUB_LAYOUTS[call.layout](plan, plan.request.json_body or {})
     if plan.route == "hf-inference":
         kwargs = {"model": plan.request.model_id, **kwargs}
     accepted = _hub_keywords(call.signature)
     unknown = {name: value for name, value in kwargs.items() if accepted is not None and name not in accepted}
     if not unknown:
         return args, kwargs
-    if call.layout == "chat" and "extra_body" in (accepted or ()):
+    if (call.layout == "chat" or plan.route == "provider") and "extra_body" in (accepted or ()):
         # Only chat's extra_body lands where the playground put them, at the body's root.
         known = {name: value for name, value in kwargs.items() if name not in unknown}
         return args, {**known, "extra_body": unknown}
@@ -332,6 +354,7 @@ def _hub(plan: _Plan) -> str:
     if call is None or isinstance(arguments, str):
         return f"# {arguments}; here it is with requests.\n{_python(plan)}"
     client: dict[str, Any] = {"hf-inference": {"provider": "hf-inference"}, "router": {},
+                              "provider": {"provider": plan.request.provider},
                               "url": {"base_url": plan.request.url}}[plan.route]
     stdlib = []
     if plan.token_variable:
@@ -363,6 +386,8 @@ def _javascript(plan: _Plan) -> str:
     call = _client_call(plan)
     if call is None:
         return "// @huggingface/inference has no method for this request; here it is with fetch.\n" + _node(plan)
+    if plan.route == "provider":
+        return _javascript_provider(plan, call)
     args = {key: value for key, value in (plan.request.json_body or {}).items() if key != "stream"}
     reads_file = plan.sends_file or call.layout == "file"
     if reads_file:  # the client uploads raw bytes; it base64-encodes nothing itself
@@ -379,6 +404,23 @@ def _javascript(plan: _Plan) -> str:
     imports = ['import fs from "node:fs";'] if reads_file or kind == "image" else []
     imports.append('import { InferenceClient } from "@huggingface/inference";')
     return "\n".join(imports) + f"\n\nconst client = new InferenceClient({token}{options});\n\n{answer}"
+
+
+def _javascript_provider(plan: _Plan, call: _ClientCall) -> str:
+    """`client.textToImage({ provider, model, inputs, parameters })`, the upload read into a Blob."""
+    (first,), kwargs = _provider_arguments(plan)
+    kwargs.pop("model")
+    reads_file = call.layout == "file"
+    inputs = Code(f"new Blob([fs.readFileSync({quote(plan.upload, JS)})])") if reads_file else first
+    args: dict[str, Any] = {"provider": plan.request.provider, "model": plan.request.model_id, "inputs": inputs}
+    if kwargs:
+        args["parameters"] = kwargs
+    kind = {"bytes": "image"}.get(call.returns, call.returns)  # video and audio answer a Blob, like images
+    answer = _JS_ANSWERS[kind] % {"method": call.js, "args": literal(args, JS), **_file_names(plan, JS)}
+    imports = ['import fs from "node:fs";'] if reads_file or kind == "image" else []
+    imports.append('import { InferenceClient } from "@huggingface/inference";')
+    token = f"process.env.{plan.token_variable}" if plan.token_variable else ""
+    return "\n".join(imports) + f"\n\nconst client = new InferenceClient({token});\n\n{answer}"
 
 
 # ---------------------------------------------------------------------------------------------

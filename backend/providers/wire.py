@@ -129,7 +129,9 @@ def provider_request(settings: Settings, mapping: ProviderMapping, model_id: str
     stream = bool(isinstance(payload, dict) and payload.get("stream") is True)
     return InferenceRequest("POST", url, json_body=payload, data=bytes(data) if data is not None else None,
                             headers=sent, stream=stream, model_id=model_id, task=task,
-                            provider=mapping.provider, provider_id=mapping.provider_id)
+                            provider=mapping.provider, provider_id=mapping.provider_id,
+                            client_args={"inputs": None if isinstance(args.inputs, bytes) else args.inputs,
+                                         "parameters": {**args.parameters, **(args.extra_payload or {})}})
 
 
 def _routed_url(settings: Settings, provider: str, route: str) -> str:

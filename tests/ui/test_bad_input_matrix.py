@@ -53,7 +53,7 @@ CHAT_MODELS = [  # the chat route splits 'model:provider' first, so the provider
     ("org/name:\uff27\uff32\uff2f\uff31", "not a provider name"), ("org/name:" + "p" * 41, "not a provider name"),
 ]
 PROVIDERS = [  # (task, provider, words)
-    (BASE_TASK, "together", "only reach hf-inference"), (BASE_TASK, "../x", "only reach hf-inference"),
+    (BASE_TASK, "../x", "not a provider name"), (BASE_TASK, "evil.example/x", "not a provider name"),
     ("chat-completion", "../x", "not a provider name"), ("chat-completion", "evil.example/x", "not a provider name"),
     ("chat-completion", "a b", "not a provider name"), ("chat-completion", "p" * 41, "not a provider name"),
     ("chat-completion", "\uff27\uff32\uff2f\uff31", "not a provider name"),
@@ -181,6 +181,17 @@ def test_a_bad_field_is_explained_and_nothing_is_sent(run: Runner, hf, form, for
     assert says in assert_clear_message(message_of(out), [OPERATOR_TOKEN])
     assert hf.received == []
     assert_form_kept(out, form_ids)
+
+
+def test_a_provider_that_does_not_serve_the_model_for_the_task_is_named_and_no_inference_is_sent(
+        run: Runner, hf, form) -> None:
+    out = run(**form(BASE_TASK, provider="together"))
+
+    assert NOT_SENT in out["status"]
+    message = assert_clear_message(message_of(out), [OPERATOR_TOKEN])
+    assert "together does not serve" in message and "hf-inference" in message, "says who does"
+    assert [r.path.split("?")[0] for r in hf.received] == [f"/api/models/{example_form(BASE_TASK)['model']}"], \
+        "only the Hub was asked who serves the model"
 
 
 WRONG_TYPES = [  # values only a script can send; Gradio or the handler refuses them
