@@ -5,7 +5,7 @@ import importlib
 import sys
 
 BENCHMARKS = ["bench.backend_overhead", "bench.chat_stream", "bench.click_latency", "bench.cold_crowd",
-              "bench.startup", "bench.load"]
+              "bench.startup", "bench.load", "bench.media_download"]
 
 
 def main(names: list[str]) -> None:
