@@ -47,6 +47,9 @@ class StreamError:
     error_type: str = ""
 
 
+MIN_RATE_SPAN = 0.25  # seconds of output a tokens/s figure needs before it means anything
+
+
 class ChatStream:
     """One assistant turn as it arrives. Create it right before running: its clock starts then.
 
@@ -202,7 +205,15 @@ class ChatStream:
         if tokens is None or tokens < 2 or self._first_output_at is None or self._last_output_at is None:
             return None
         span = self._last_output_at - self._first_output_at
-        return (tokens - 1) / span if span > 0 else None
+        # A span of a few milliseconds is one read of a buffered answer, not a generation speed.
+        return (tokens - 1) / span if span >= MIN_RATE_SPAN else None
+
+    @property
+    def arrived_at_once(self) -> bool:
+        """The output came in chunks, but all within one short moment (a buffered answer): no rate to show."""
+        if self.output_chunks < 2 or self._first_output_at is None or self._last_output_at is None:
+            return False
+        return self._last_output_at - self._first_output_at < MIN_RATE_SPAN
 
     @property
     def usage(self) -> Usage:

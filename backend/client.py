@@ -13,6 +13,7 @@ from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 
 from .errors import BadResponse, ConnectionFailed, PlaygroundError, Timeout, UpstreamError, error_for_status
 from .redact import SENSITIVE_HEADERS, redact
@@ -92,7 +93,7 @@ class Transport:
                                               f"{cap / 2**20:.0f} MB limit; it was not downloaded")
         is_sse = response.headers.get("Content-Type", "").startswith("text/event-stream")
         parser, events, chunks, size = SSEParser(), [], [], 0
-        for chunk in response.iter_content(chunk_size=None if is_sse else _CHUNK):
+        for chunk in _arrivals(response):
             size += len(chunk)
             if size > cap:
                 return b"".join(chunks), events, True, BadResponse(
@@ -107,6 +108,27 @@ class Transport:
                 events.append(event)
                 yield event
         return b"".join(chunks), events, False, _stream_error(events)
+
+
+def _arrivals(response: requests.Response) -> Iterator[bytes]:
+    """The body as it arrives, whatever its framing (chunked, Content-Length, or until the server closes).
+
+    `iter_content(None)` waits for the whole of a body that is not chunked, so a stream sent with
+    `Connection: close` would show only at its end; `read1` hands over what one read brings, decoded.
+    Errors are mapped as `iter_content` maps them, so callers see requests' exceptions.
+    """
+    raw = response.raw
+    try:
+        while chunk := raw.read1(_CHUNK, decode_content=True):
+            yield chunk
+    except urllib3.exceptions.ProtocolError as exc:
+        raise requests.exceptions.ChunkedEncodingError(exc) from None
+    except urllib3.exceptions.DecodeError as exc:
+        raise requests.exceptions.ContentDecodingError(exc) from None
+    except urllib3.exceptions.ReadTimeoutError as exc:
+        raise requests.exceptions.ConnectionError(exc) from None
+    except urllib3.exceptions.SSLError as exc:
+        raise requests.exceptions.SSLError(exc) from None
 
 
 def _new_session() -> requests.Session:

@@ -138,7 +138,8 @@ def answer_numbers(chat: ChatStream, cost: float | None = None) -> str:
     26 prompt + 20 completion tokens · served by fireworks-ai · ≈ $0.0000092`."""
     facts = [f"first token {_seconds(chat.ttft)}" if chat.ttft is not None else "",
              f"{_seconds(chat.total_time)} total" if chat.total_time is not None else "",
-             f"{chat.tokens_per_second:.1f} tok/s" if chat.tokens_per_second is not None else "",
+             f"{chat.tokens_per_second:.1f} tok/s" if chat.tokens_per_second is not None else
+             "arrived at once" if chat.arrived_at_once else "",
              _tokens(chat), f"served by {inert(chat.provider)}" if chat.provider else "",
              _dollars(cost) if cost is not None else ""]
     return " · ".join(fact for fact in facts if fact)
