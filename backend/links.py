@@ -4,7 +4,9 @@ A link is untrusted input. `form_from_query` checks every value, drops what fail
 and never raises or sends anything; an endpoint may come from a link only if it is a Hugging Face
 host. `freeze` packs a `HistoryEntry` into a compact URL-safe token (a version byte, then zlib'd
 JSON, in base64url; never pickle) and `thaw` unpacks one strictly, so a colleague sees the answer
-without calling the API.
+without calling the API. With the deployment's secret the token is signed (version 2: an HMAC of the
+packed JSON after the version byte), and `thaw_checked` says whether this playground recorded it;
+unsigned (version 1), edited or foreign tokens still open, marked as not verified.
 """
 from __future__ import annotations
 
@@ -21,16 +23,18 @@ from .errors import InvalidEndpointUrl, InvalidInput, PlaygroundError, user_mess
 from .history import HistoryEntry
 from .plain_json import loads_checked
 from .settings import Settings
+from .signing import SIGNATURE_BYTES, sign, verify
 from .targets import check_endpoint_url, is_hf_host, validate_model_id, validate_provider
 from .tasks import TASKS
 
-__all__ = ["FormState", "form_from_query", "query_from_form", "freeze", "thaw", "MAX_TEXT", "MAX_FROZEN_CHARS"]
+__all__ = ["FormState", "form_from_query", "query_from_form", "freeze", "thaw", "thaw_checked", "MAX_TEXT",
+           "MAX_FROZEN_CHARS"]
 
 MAX_TEXT = 5_000          # characters of a text, question or context field taken from a link
 MAX_LABELS, MAX_LABEL = 20, 100
 MAX_FROZEN_CHARS = 8_000  # a frozen token stays well inside what browsers and chat apps keep of a URL
 MAX_FROZEN_JSON = 512 * 1024  # inflated size: a small token must not unpack into a zip bomb
-FROZEN_VERSION = 1
+FROZEN_VERSION, SIGNED_VERSION = 1, 2
 _URL_SAFE = re.compile(r"[A-Za-z0-9_-]+")
 
 
@@ -48,6 +52,7 @@ class FormState:
     endpoint: str = ""
     frozen: HistoryEntry | None = None
     warnings: tuple[str, ...] = ()
+    frozen_verified: bool = False  # signed by this playground's secret, and unchanged
 
 
 def _capped(value: str) -> str:
@@ -85,9 +90,12 @@ def _hf_endpoint(value: str) -> str:
     return check_endpoint_url(value, Settings(), resolve=_refuse_lookup).url
 
 
-def freeze(entry: HistoryEntry) -> str:
-    """A URL-safe token holding `entry`; raises InvalidInput when it would not fit in a link."""
-    packed = bytes([FROZEN_VERSION]) + zlib.compress(json.dumps(entry.to_dict(), separators=(",", ":")).encode(), 9)
+def freeze(entry: HistoryEntry, secret: bytes | None = None) -> str:
+    """A URL-safe token holding `entry`, signed with `secret` when given; raises InvalidInput when it
+    would not fit in a link."""
+    compressed = zlib.compress(json.dumps(entry.to_dict(), separators=(",", ":")).encode(), 9)
+    packed = bytes([SIGNED_VERSION]) + sign(secret, compressed) + compressed if secret \
+        else bytes([FROZEN_VERSION]) + compressed
     token = base64.urlsafe_b64encode(packed).rstrip(b"=").decode("ascii")
     if len(token) > MAX_FROZEN_CHARS:
         raise InvalidInput(f"This result is too large for a link ({len(token) // 1000} KB packed, the limit is "
@@ -96,23 +104,33 @@ def freeze(entry: HistoryEntry) -> str:
 
 
 def thaw(token: str) -> HistoryEntry:
-    """The entry a `freeze` token holds; raises InvalidInput for anything that is not a valid one."""
+    """The entry a `freeze` token holds, signed or not; raises InvalidInput for anything that is not one."""
+    return thaw_checked(token)[0]
+
+
+def thaw_checked(token: str, secret: bytes | None = None) -> tuple[HistoryEntry, bool]:
+    """The entry a token holds, and whether `secret` signed it as it is; raises InvalidInput."""
     if not isinstance(token, str) or len(token) > MAX_FROZEN_CHARS or not _URL_SAFE.fullmatch(token):
         raise InvalidInput("The frozen result in this link is damaged or too long.")
     try:
         packed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     except (binascii.Error, ValueError):
         raise InvalidInput("The frozen result in this link is damaged.") from None
-    if packed[:1] != bytes([FROZEN_VERSION]):
+    if packed[:1] not in (bytes([FROZEN_VERSION]), bytes([SIGNED_VERSION])):
         raise InvalidInput("The frozen result in this link is from another version of the playground.")
+    signature, compressed = b"", packed[1:]
+    if packed[:1] == bytes([SIGNED_VERSION]):
+        signature, compressed = packed[1:1 + SIGNATURE_BYTES], packed[1 + SIGNATURE_BYTES:]
+    verified = bool(secret and len(signature) == SIGNATURE_BYTES and verify(secret, compressed, signature))
     inflater = zlib.decompressobj()
     try:
-        raw = inflater.decompress(packed[1:], MAX_FROZEN_JSON + 1)
+        raw = inflater.decompress(compressed, MAX_FROZEN_JSON + 1)
     except zlib.error:
         raise InvalidInput("The frozen result in this link is damaged.") from None
     if not inflater.eof or inflater.unused_data or len(raw) > MAX_FROZEN_JSON:
         raise InvalidInput("The frozen result in this link is damaged or too large.")
-    return HistoryEntry.from_dict(loads_checked(raw, MAX_FROZEN_JSON, "frozen result"), "frozen result")
+    entry = HistoryEntry.from_dict(loads_checked(raw, MAX_FROZEN_JSON, "frozen result"), "frozen result")
+    return entry, verified
 
 
 # Query key (= FormState field) -> its check, which returns the value to keep or raises InvalidInput.
@@ -122,8 +140,9 @@ _FIELDS: dict[str, Callable[[str], Any]] = {
 }
 
 
-def form_from_query(params: Mapping[str, Any]) -> FormState:
-    """The form a link describes; invalid values are dropped with a warning, unknown keys ignored."""
+def form_from_query(params: Mapping[str, Any], secret: bytes | None = None) -> FormState:
+    """The form a link describes; invalid values are dropped with a warning, unknown keys ignored.
+    A frozen result is verified against `secret`, the deployment's link secret."""
     values: dict[str, Any] = {}
     warnings: list[str] = []
     for key, check in _FIELDS.items():
@@ -133,22 +152,26 @@ def form_from_query(params: Mapping[str, Any]) -> FormState:
         try:
             if not isinstance(raw, str):
                 raise InvalidInput("not text.")
-            values[key] = check(raw)
+            if key == "frozen":
+                values["frozen"], values["frozen_verified"] = thaw_checked(raw, secret)
+            else:
+                values[key] = check(raw)
         except PlaygroundError as err:
             warnings.append(f"Ignored '{key}' from the link: {user_message(err)}")
     return FormState(**values, warnings=tuple(warnings))
 
 
-def query_from_form(form: FormState) -> str:
-    """The query string (no '?') for "copy link"; empty fields are left out, `frozen` is packed."""
+def query_from_form(form: FormState, secret: bytes | None = None) -> str:
+    """The query string (no '?') for "copy link"; empty fields are left out, `frozen` is packed (and
+    signed with `secret`, the deployment's link secret)."""
     pairs = []
     for spec in fields(FormState):
         value = getattr(form, spec.name)
-        if spec.name == "warnings" or value in ("", (), None):
+        if spec.name in ("warnings", "frozen_verified") or value in ("", (), None):
             continue
         if spec.name == "labels":
             value = ", ".join(value)
         elif spec.name == "frozen":
-            value = freeze(value)
+            value = freeze(value, secret)
         pairs.append((spec.name, value))
     return urlencode(pairs)

@@ -19,6 +19,7 @@ __all__ = ["Settings", "load_settings", "resolve_token", "check_credential"]
 
 DEFAULT_ROUTER_URL = "https://router.huggingface.co"
 DEFAULT_HUB_URL = "https://huggingface.co"
+APP_DIR = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class Settings:
     media_hosts: tuple[str, ...] = ()   # host[:port] whose provider media may be fetched over http
     max_media_bytes: int = 200 * 1024 * 1024
     auth: tuple[str, str] | None = field(default=None, repr=False)
+    link_secret: str | None = field(default=None, repr=False)  # signs frozen links; never shown or logged
+    link_secret_file: str = str(APP_DIR / ".playground-link-secret")  # where one is kept when it is not set
     share_server_token: bool = False
     space_id: str = ""                  # set on a Hugging Face Space (SPACE_ID)
     space_oauth: bool = False           # the Space has `hf_oauth: true` (Spaces then set OAUTH_CLIENT_ID)
@@ -91,6 +94,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         media_hosts=tuple(h.strip().lower() for h in get("PLAYGROUND_MEDIA_HOSTS").split(",") if h.strip()),
         max_media_bytes=int(_number(get("PLAYGROUND_MAX_MEDIA_MB", "200"), "PLAYGROUND_MAX_MEDIA_MB") * 2**20),
         auth=_auth(get("GRADIO_AUTH")),
+        link_secret=get("PLAYGROUND_LINK_SECRET") or None,
+        link_secret_file=get("PLAYGROUND_LINK_SECRET_FILE", str(APP_DIR / ".playground-link-secret")),
         share_server_token=_flag(get("PLAYGROUND_SHARE_SERVER_TOKEN", "0")),
         space_id=get("SPACE_ID"),
         space_oauth=bool(get("SPACE_ID") and get("OAUTH_CLIENT_ID")),

@@ -7,6 +7,8 @@ warning. Opening a link never sends anything: the visitor presses Run.
 """
 from __future__ import annotations
 
+import time
+
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 from urllib.parse import urlsplit, urlunsplit
@@ -17,6 +19,7 @@ from backend import user_message
 from backend.errors import InvalidInput
 from backend.history import History, HistoryEntry
 from backend.links import FormState, form_from_query, query_from_form
+from backend.signing import link_secret
 from backend.tasks import TASKS, get_task
 
 from .handlers.forms import FormValues
@@ -92,11 +95,17 @@ def _warnings(form: FormState) -> str:
     return "  \n".join("⚠ " + inert(warning, already_html_escaped=True) for warning in form.warnings)
 
 
-def _frozen_notice(entry: HistoryEntry) -> str:
+def _frozen_notice(entry: HistoryEntry, verified: bool) -> str:
     asked = describe_inputs(entry.inputs)
     on = f" on “{inert(asked)}”" if asked else ""
-    return (f"❄ **A frozen result was shared with you**: {inert(entry.model or entry.endpoint_url)} · "
-            f"{inert(get_task(entry.task).label)}{on}. It is shown as it was recorded; nothing was sent to show it.")
+    what = f"{inert(entry.model or entry.endpoint_url)} · {inert(get_task(entry.task).label)}{on}"
+    if verified:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.when))
+        return (f"❄ **A frozen result recorded by this playground on {when}**: {what}. "
+                "It is shown as it was recorded; nothing was sent to show it.")
+    return (f"⚠ **Not verified: this answer came inside the link**, not from this playground's records "
+            f"(it is unsigned, edited, or from another playground): {what}. Treat what it says as unchecked; "
+            "nothing was sent to show it.")
 
 
 class LinkHandlers:
@@ -114,13 +123,13 @@ class LinkHandlers:
         params: Mapping[str, Any] = dict(request.query_params or {})
         if not params:  # (a handler's dict must name at least one output)
             return {self.panel.notice: gr.skip()}
-        form = form_from_query(params)
+        form = form_from_query(params, link_secret(self.page.services.settings))
         notes: list[str] = []
         updates: dict[Any, Any] = {}
         if form.frozen is not None:
             shown = replay(self.page.services.playground, form.frozen, FROZEN).view
             updates.update(self.page.show_stored(form.frozen, shown, language))
-            notes.append(_frozen_notice(form.frozen))
+            notes.append(_frozen_notice(form.frozen, form.frozen_verified))
         filled = [name for name in LINK_FIELDS if getattr(form, name)]
         if filled:
             updates.update(self._fill(form, task))
@@ -148,7 +157,7 @@ class LinkHandlers:
         if entry is None:
             return self._show("", "Run something first: a frozen link carries a run from the history.")
         try:
-            query = query_from_form(FormState(frozen=entry))
+            query = query_from_form(FormState(frozen=entry), link_secret(self.page.services.settings))
         except InvalidInput as err:
             return self._show("", "✗ " + inert(user_message(err), already_html_escaped=True))
         about = f"❄ A frozen result of **{inert(entry.model or entry.endpoint_url)}**: whoever opens it sees " \

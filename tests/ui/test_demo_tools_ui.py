@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, AsyncIterator
 
+from dataclasses import replace
+
 import gradio as gr
 import pytest
 import requests
@@ -15,7 +17,7 @@ from gradio_client import Client, handle_file
 
 from backend import Playground
 from backend.history import History, entry_from_run
-from backend.links import freeze, thaw
+from backend.links import freeze, thaw, thaw_checked
 from backend.tasks import TASKS
 from components.request_view import NO_CODE_YET
 from tests.conftest import SENTINEL, assert_no_secret
@@ -164,7 +166,7 @@ def test_a_frozen_result_renders_with_its_server_stopped(app, hf) -> None:
     assert "Frozen result, not re-run" in plain(out["status"])
     assert shown(out["output-label"]) and result.json[0]["token_str"] in value(out["output-label"])
     assert out["raw-json"] == result.json
-    assert "frozen result was shared" in plain(value(out["link-note"]))
+    assert "Not verified: this answer came inside the link" in plain(value(out["link-note"])), "it is unsigned"
     assert hf.received == [], "nothing was sent to show it"
 
 
@@ -178,6 +180,25 @@ def test_a_frozen_link_made_from_the_history_carries_the_run_and_no_token(visito
     entry = thaw(address.split("frozen=", 1)[1])
     assert (entry.model, entry.inputs["text"]) == ("fake/echo", "share me")
     assert_no_secret(address) and assert_no_secret(entry.to_dict())
+
+
+def test_a_frozen_link_this_playground_made_opens_as_verified_and_an_edited_one_does_not(
+        visitor: Runner, app, hf) -> None:
+    visitor(model="fake/echo", prompt="share me", token=SENTINEL)
+    link, _hint = visitor.client.predict(api_name="/share_frozen")
+    token = value(link).split("frozen=", 1)[1]
+    entry, verified = thaw_checked(token)  # no secret here: the page's own check is the one that counts
+    forged = freeze(replace(entry, inputs={**entry.inputs, "text": "forged"}))
+    sent = len(hf.received)
+
+    opened = plain(value(by_id(handler(app[1], "on_load")("text-classification", "curl",
+                                                           link_request(frozen=token)))["link-note"]))
+    edited = plain(value(by_id(handler(app[1], "on_load")("text-classification", "curl",
+                                                           link_request(frozen=forged)))["link-note"]))
+
+    assert "recorded by this playground on" in opened and "Not verified" not in opened
+    assert "Not verified: this answer came inside the link" in edited
+    assert len(hf.received) == sent, "opening either sends nothing"
 
 
 def test_the_link_to_the_form_reads_back_as_the_same_form(app) -> None:
