@@ -30,13 +30,13 @@ class Playground:
     """One per app: owns the HTTP transport; holds no per-user state, so it is shared by all visitors."""
 
     def __init__(self, settings: Settings, session: requests.Session | None = None,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep
-                 ) -> None:
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 hub: Any = None) -> None:
         self.settings = settings
         self.transport = Transport(settings, session, clock)
         self.media = MediaFetcher(settings)
         self._clock, self._sleep = clock, sleep
-        self._hub: Any = None
+        self._hub: Any = hub  # asked for a model's providers only when a run names one the caller did not list
 
     def __repr__(self) -> str:
         return f"Playground(router={self.settings.router_url!r}, hub={self.settings.hub_url!r})"

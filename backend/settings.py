@@ -41,6 +41,7 @@ class Settings:
     endpoint_hosts: tuple[str, ...] = ()
     media_hosts: tuple[str, ...] = ()   # host[:port] whose provider media may be fetched over http
     max_media_bytes: int = 200 * 1024 * 1024
+    media_disk_bytes: int = 1024 * 1024 * 1024   # the folder of files served to the page, at most
     auth: tuple[str, str] | None = field(default=None, repr=False)
     link_secret: str | None = field(default=None, repr=False)  # signs frozen links; never shown or logged
     link_secret_file: str = str(APP_DIR / ".playground-link-secret")  # where one is kept when it is not set
@@ -93,6 +94,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         endpoint_hosts=tuple(h.strip().lower() for h in get("PLAYGROUND_ENDPOINT_HOSTS").split(",") if h.strip()),
         media_hosts=tuple(h.strip().lower() for h in get("PLAYGROUND_MEDIA_HOSTS").split(",") if h.strip()),
         max_media_bytes=int(_number(get("PLAYGROUND_MAX_MEDIA_MB", "200"), "PLAYGROUND_MAX_MEDIA_MB") * 2**20),
+        media_disk_bytes=int(_number(get("PLAYGROUND_MEDIA_DISK_MB", "1024"), "PLAYGROUND_MEDIA_DISK_MB") * 2**20),
         auth=_auth(get("GRADIO_AUTH")),
         link_secret=get("PLAYGROUND_LINK_SECRET") or None,
         link_secret_file=get("PLAYGROUND_LINK_SECRET_FILE", str(APP_DIR / ".playground-link-secret")),

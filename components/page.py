@@ -31,6 +31,7 @@ from .compare import build_compare_panel, wire_compare
 from .endpoint import build_endpoint_panel
 from .events import Page, Services, wire
 from .handlers.forms import example_title, stock_example, values_from_example
+from .handlers.media import configure_media
 from .handlers.tokens import WhoAmICache
 from .history import build_history_panel, wire_history
 from .inputs import build_input_panel
@@ -89,7 +90,8 @@ def _layout(services: Services) -> Page:
 def build_demo(settings: Settings, playground: Playground | None = None, hub: Hub | None = None) -> gr.Blocks:
     """The whole page for `settings`; pass `playground`/`hub` to share or fake the backend."""
     hub = hub or Hub(settings)
-    playground = playground or Playground(settings)
+    playground = playground or Playground(settings, hub=hub)
+    configure_media(settings.media_disk_bytes)
     services = Services(settings, playground, hub, WhoAmICache(hub), RouterCatalog(playground.transport))
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.Markdown(HEADER, elem_id="header")

@@ -122,7 +122,10 @@ def raw_view(result: InferenceResult) -> Any:
 def finished_view(task: str, result: InferenceResult, base: RunView) -> RunView:
     """The last view of a run (or of a stored answer): rendered answer or error, raw body, attempt log."""
     rendered = render(task, result)
-    media = write_media(rendered.media, rendered.media_type) if rendered.media else None
+    try:
+        media = write_media(rendered.media, rendered.media_type) if rendered.media else None
+    except ValueError as err:  # larger than the whole media folder may hold
+        media, rendered = None, replace(rendered, kind="text", text=f"The answer is not shown: {err}.")
     return replace(base, phase="done", status=finished_line(result),
                    # One attempt needs no table; the log matters once there were retries.
                    attempts=_rows(result.attempts) if len(result.attempts) > 1 else (),
