@@ -118,7 +118,8 @@ def poll(transport: Transport, request: InferenceRequest, token: str | None, *,
             plan = Plan(None, f"gave up: the {deadline:.0f} s limit would pass")
         log.append(Attempt(attempt, round(clock() - start, 3), result.status, plan.reason, plan.wait))
         if plan.wait is None:
-            yield Finished(replace(result, attempts=tuple(log), error=_final_error(result.error, plan, deadline)))
+            yield Finished(replace(result, attempts=tuple(log), total=clock() - start,
+                                   error=_final_error(result.error, plan, deadline)))
             return
         rate_limited += isinstance(result.error, RateLimited)
         hold = min(plan.hold, left - plan.wait) if plan.hold else None

@@ -83,7 +83,8 @@ class InferenceResult:
 
     request: InferenceRequest
     status: int | None = None
-    elapsed: float = 0.0
+    elapsed: float = 0.0             # the last request, send to last byte
+    total: float | None = None       # the whole run, waits and retries and jobs included (wall clock)
     ttfb: float | None = None
     content_type: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)

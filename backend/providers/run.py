@@ -81,7 +81,7 @@ def run_provider(transport: Transport, fetcher: MediaFetcher, request: Inference
         answer_result = yield from _follow(transport, job, token, timer, tick)
         if not answer_result.ok:
             yield Finished(replace(answer_result, request=request, attempts=submitted.attempts,
-                                   elapsed=timer.elapsed))
+                                   total=timer.elapsed))
             return
     yield from _finish(fetcher, request, submitted, answer_result, timer)
 
@@ -146,10 +146,10 @@ def _finish(fetcher: MediaFetcher, request: InferenceRequest, submitted: Inferen
                    status=answer_result.status or submitted.status)
     if request.task not in MEDIA_TASKS:
         encoded = json.dumps(answer.json, ensure_ascii=False).encode()
-        yield Finished(replace(done, body=encoded, content_type="application/json", elapsed=timer.elapsed))
+        yield Finished(replace(done, body=encoded, content_type="application/json", total=timer.elapsed))
         return
     if not answer.url:
-        yield Finished(replace(done, elapsed=timer.elapsed, error=BadResponse(
+        yield Finished(replace(done, total=timer.elapsed, error=BadResponse(
             f"{request.provider}'s answer holds no {MEDIA_TASKS[request.task]} link; see the raw response")))
         return
     yield JobUpdate(request.provider, "downloading", timer.elapsed, deadline_left=timer.left)
@@ -158,7 +158,7 @@ def _finish(fetcher: MediaFetcher, request: InferenceRequest, submitted: Inferen
         media = fetcher.fetch(answer.url, MEDIA_TASKS[request.task])
     except PlaygroundError as err:
         err.details.setdefault("media_url", shown_url[:300])
-        yield Finished(replace(done, elapsed=timer.elapsed, media_url=shown_url, error=err))
+        yield Finished(replace(done, total=timer.elapsed, media_url=shown_url, error=err))
         return
     media_type = sniff_media_type(media.data) or media.media_type
     data, content_type = media.data, media_type
@@ -167,4 +167,4 @@ def _finish(fetcher: MediaFetcher, request: InferenceRequest, submitted: Inferen
                             "mask": base64.b64encode(media.data).decode()}]).encode()
         content_type = "application/json"
     yield Finished(replace(done, body=data, content_type=content_type, media_url=shown_url,
-                           elapsed=timer.elapsed))
+                           total=timer.elapsed))

@@ -82,7 +82,10 @@ def streaming_line(chunks: int, first_after: float | None) -> str:
 
 
 def _facts(result: InferenceResult) -> list[str]:
-    facts = [_seconds(result.elapsed) + " total"]
+    total = result.total if result.total is not None else result.elapsed
+    facts = [_seconds(total) + " total"]
+    if total - result.elapsed >= 0.5:  # waited on a cold model, a rate limit or a job: say how long
+        facts.append(f"waited {_seconds(total - result.elapsed)}, last request {_seconds(result.elapsed)}")
     if result.ttfb is not None:
         facts.append("first byte " + _seconds(result.ttfb))
     if result.compute_time:

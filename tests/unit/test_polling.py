@@ -178,3 +178,14 @@ def test_refused_connection_to_an_endpoint_backs_off_but_not_on_the_router() -> 
 def test_other_errors_are_not_retried(status: int) -> None:
     events, transport, _ = run(lambda r, now: answer(r, status, {"error": "no"}))
     assert final(events).error is not None and len(transport.sent) == 1
+
+
+def test_the_finished_result_carries_the_whole_wait_and_the_status_line_says_so() -> None:
+    from components.handlers.status import finished_line
+
+    result = final(run(cold_model(ready_at=8.0))[0])
+    assert result.ok and result.total is not None and result.total >= 8.0
+    assert result.elapsed < 1.0, "the answering request alone was quick"
+    line = finished_line(result)
+    assert f"{result.total:.2f} s total" in line or f"{result.total:.0f} s total" in line
+    assert "waited" in line and "last request" in line
