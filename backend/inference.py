@@ -72,7 +72,11 @@ class Playground:
                                     is_endpoint=True, **common)
         if spec.route == "chat":
             model, chosen = split_provider(f"{model_id}:{provider}" if provider and ":" not in model_id else model_id)
-            common["json_body"] = with_model(payload.json_body, f"{model}:{chosen}" if chosen else model)
+            body = with_model(payload.json_body, f"{model}:{chosen}" if chosen else model)
+            if body.get("stream") is True and "stream_options" not in body:
+                # The last chunk then carries the token counts, so a streamed answer shows its usage and cost.
+                body["stream_options"] = {"include_usage": True}
+            common["json_body"] = body
             return InferenceRequest("POST", chat_url_for(self.settings), model_id=model, **common)
         model = validate_model_id(model_id)
         url = router_url_for(self.settings, model, spec.name, spec.route)

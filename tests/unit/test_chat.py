@@ -296,3 +296,19 @@ def test_chat_errors_point_to_their_fix(status: int, body: str, words: list[str]
                            model_id="org/m")
     message = user_message(err)
     assert all(word in message for word in words), message
+
+
+def test_a_streamed_chat_asks_for_usage_in_its_last_chunk_and_a_plain_one_does_not() -> None:
+    from backend import Playground, Settings
+
+    playground = Playground(Settings())
+    messages = {"messages": [{"role": "user", "content": "hi"}]}
+    streamed = playground.build_request(task="chat-completion", model_id="org/m", inputs=messages,
+                                        params={"stream": True})
+    plain = playground.build_request(task="chat-completion", model_id="org/m", inputs=messages,
+                                     params={"stream": False})
+    own = playground.build_request(task="chat-completion", model_id="org/m", inputs=messages,
+                                   extra_params='{"stream": true, "stream_options": {"include_usage": false}}')
+    assert streamed.json_body["stream_options"] == {"include_usage": True}
+    assert "stream_options" not in plain.json_body
+    assert own.json_body["stream_options"] == {"include_usage": False}, "a visitor's own choice stands"
