@@ -21,7 +21,7 @@ from tests.conftest import SENTINEL, assert_no_secret
 from tests.fake_hf import FakeHF
 from tests.fake_hf.recordings import current_route
 
-RECORDINGS = sorted((Path(__file__).resolve().parents[2].parent / "shared" / "hf-recorded").glob("*.json"))
+RECORDINGS = sorted((Path(__file__).resolve().parents[1] / "fake_hf" / "recorded").glob("*.json"))
 TOKEN = "hf_testtoken0000000000000000"
 ERRORS_BY_STATUS = {400: E.BadRequest, 401: E.AuthError, 402: E.PaymentRequired, 403: E.Forbidden,
                     404: E.NotFound, 410: E.Gone, 422: E.BadRequest, 429: E.RateLimited, 503: E.ModelLoading}

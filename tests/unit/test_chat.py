@@ -19,7 +19,7 @@ from backend.result import InferenceRequest, InferenceResult
 from backend.sse import SSEEvent, SSEParser
 from backend.tasks import build_payload
 
-RECORDED = Path(__file__).resolve().parents[3] / "shared" / "hf-recorded"
+RECORDED = Path(__file__).resolve().parents[1] / "fake_hf" / "recorded"
 CHAT_URL = "https://router.huggingface.co/v1/chat/completions"
 
 

@@ -17,7 +17,7 @@ from backend.hub import ModelCard, ProviderStatus
 from backend.result import InferenceRequest, InferenceResult
 from backend.settings import Settings
 
-RECORDED = Path(__file__).resolve().parents[3] / "shared" / "hf-recorded"
+RECORDED = Path(__file__).resolve().parents[1] / "fake_hf" / "recorded"
 MODEL = "meta-llama/Llama-3.1-8B-Instruct"
 
 
