@@ -127,9 +127,14 @@ class LinkHandlers:
         notes: list[str] = []
         updates: dict[Any, Any] = {}
         if form.frozen is not None:
-            shown = replay(self.page.services.playground, form.frozen, FROZEN).view
-            updates.update(self.page.show_stored(form.frozen, shown, language))
-            notes.append(_frozen_notice(form.frozen, form.frozen_verified))
+            entry = form.frozen
+            shown = replay(self.page.services.playground, entry, FROZEN)
+            # The form shows the run the answer belongs to, as a history restore does: Run sends that.
+            updates.update(refill(self.page, model=entry.model, task=entry.task, values=shown.form,
+                                  provider=entry.provider, params=entry.params, extra_params=entry.extra_params,
+                                  endpoint_url=entry.endpoint_url))
+            updates.update(self.page.show_stored(entry, shown.view, language))
+            notes.append(_frozen_notice(entry, form.frozen_verified))
         filled = [name for name in LINK_FIELDS if getattr(form, name)]
         if filled:
             updates.update(self._fill(form, task))

@@ -167,6 +167,7 @@ def test_a_frozen_result_renders_with_its_server_stopped(app, hf) -> None:
     assert shown(out["output-label"]) and result.json[0]["token_str"] in value(out["output-label"])
     assert out["raw-json"] == result.json
     assert "Not verified: this answer came inside the link" in plain(value(out["link-note"])), "it is unsigned"
+    assert (out["model"], out["task"], out["prompt"]) == (BERT, "fill-mask", PARIS), "the form is the frozen run's"
     assert hf.received == [], "nothing was sent to show it"
 
 
