@@ -26,7 +26,8 @@ __all__ = ["WarmupPanel", "build_warmup_panel", "wire_warmup", "parse_targets", 
 INTRO = ("Wake your demo's models before the audience arrives: one per line, as `model_id`, `model_id task` "
          "or an endpoint URL. Each gets a cheap example request, retried until it answers.")
 PLACEHOLDER = "google-bert/bert-base-uncased fill-mask\ndistilbert/distilbert-base-uncased-finetuned-sst-2-english"
-LIGHTS = {"cold": "⚪", "warming": "🟡", "ready": "🟢", "error": "🔴"}
+# The light and its word: without an emoji font the light is an empty box, so the word says it too.
+LIGHTS = {"cold": "⚪ cold", "warming": "🟡 warming", "ready": "🟢 ready", "error": "🔴 error"}
 NO_LIGHTS = "The ready lights appear here."
 
 
@@ -60,9 +61,9 @@ def _with_hub_task(model_id: str, hub: Hub, token: str | None) -> WarmupTarget |
 
 def lights_table(lights: list[WarmupStatus]) -> str:
     """The ready lights as a Markdown table; every cell is inert text."""
-    rows = [f"| {LIGHTS.get(light.state, '⚪')} | {inert(light.target.label)} | "
+    rows = [f"| {LIGHTS.get(light.state, LIGHTS['cold'])} | {inert(light.target.label)} | "
             f"{inert(light.target.task or '—')} | {inert(light.text, already_html_escaped=True)} |" for light in lights]
-    return "\n".join(["| | model | task | status |", "|---|---|---|---|", *rows]) if rows else NO_LIGHTS
+    return "\n".join(["| light | model | task | status |", "|---|---|---|---|", *rows]) if rows else NO_LIGHTS
 
 
 @dataclass

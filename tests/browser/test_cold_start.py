@@ -54,3 +54,16 @@ def test_ready_again_after_cancel(page: Any, hf) -> None:
 
     type_model(page, "fake/echo")
     run_and_wait(page)
+
+
+def test_esc_cancels_a_run_under_way(page: Any, hf) -> None:
+    type_model(page, "fake/cold-30")
+    page.click("#run")
+    expect(page.locator("#status")).to_contain_text(LOADING, timeout=ANSWER_TIMEOUT)
+
+    page.keyboard.press("Escape")
+
+    expect(page.locator("#status")).to_contain_text("Cancelled", timeout=1_000)
+    sent = len(hf.received)
+    time.sleep(2)
+    assert len(hf.received) == sent, "no request after Esc"

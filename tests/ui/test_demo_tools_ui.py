@@ -270,4 +270,4 @@ def test_warm_up_lights_every_model_until_it_is_ready(app, hf) -> None:
     shown_lights = [text for text in lights if text]
     assert any("🟡" in text and "left" in text for text in shown_lights), "the cold model was seen warming"
     last = plain(shown_lights[-1])
-    assert last.count("🟢") == 2 and "ready in" in last and "🔴" in last
+    assert last.count("🟢 ready") == 2 and "ready in" in last and "🔴 error" in last
