@@ -120,7 +120,14 @@ def _curl(plan: _Plan) -> str:
         parts.append("--no-buffer")
     if plan.answer_file:
         parts.append(f"-o {shlex.quote(plan.answer_file)}")
-    return " \\\n  ".join(parts) + "\n"
+    note = f"# {plan.upload}: the file you uploaded ({_upload_kind(plan)}); put its path here.\n" \
+        if plan.sends_file else ""
+    return note + " \\\n  ".join(parts) + "\n"
+
+
+def _upload_kind(plan: _Plan) -> str:
+    kind = next((v for k, v in plan.headers.items() if k.lower() == "content-type"), "")
+    return {"image": "an image", "audio": "a sound file", "video": "a video"}.get(kind.split("/")[0], "the upload")
 
 
 # ---------------------------------------------------------------------------------------------

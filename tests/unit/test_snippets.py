@@ -137,7 +137,7 @@ def wire_body(request: InferenceRequest) -> bytes | None:
 
 
 def curl_arguments(code: str) -> list[str]:
-    return shlex.split(code.replace("\\\n", " "))
+    return shlex.split(code.replace("\\\n", " "), comments=True)
 
 
 def test_curl_sends_the_playgrounds_bytes(any_request):
@@ -145,6 +145,7 @@ def test_curl_sends_the_playgrounds_bytes(any_request):
     if any_request.data is not None:
         assert args[args.index("--data-binary") + 1] == "@cat.png"
         assert f"Content-Type: {any_request.headers['Content-Type']}" in args
+        assert build_snippet(any_request, "curl", upload_name="cat.png").startswith("# cat.png: the file you uploaded")
     else:
         assert args[args.index("--data-raw") + 1].encode() == wire_body(any_request)
         assert "Content-Type: application/json" in args
