@@ -118,6 +118,9 @@ def _arrivals(response: requests.Response) -> Iterator[bytes]:
     Errors are mapped as `iter_content` maps them, so callers see requests' exceptions.
     """
     raw = response.raw
+    if not isinstance(raw, urllib3.response.BaseHTTPResponse):  # a stand-in body (tests, adapters)
+        yield from response.iter_content(_CHUNK)
+        return
     try:
         while chunk := raw.read1(_CHUNK, decode_content=True):
             yield chunk

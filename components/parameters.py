@@ -43,11 +43,14 @@ def _range(param: Param) -> str:
 def _field(spec: TaskSpec, param: Param) -> gr.components.Component:
     info = (param.help + _range(param)).strip() if param.kind in ("int", "float") else param.help
     common: dict[str, Any] = dict(label=param.name, info=info or None, elem_id=f"param-{spec.name}-{param.name}")
-    if param.kind in ("int", "float"):
+    if param.kind in ("int", "float") and param.default is not None:
         # No minimum/maximum on the component: the backend checks ranges and says so beside the
         # answer, like every other input mistake, instead of Gradio's own pop-up.
         return gr.Number(value=param.default, step=param.step or (1 if param.kind == "int" else 0.1),
                          precision=0 if param.kind == "int" else None, **common)
+    if param.kind in ("int", "float"):
+        # gr.Number shows (and sends) 0 for "no value"; a box that can be empty means the server's default.
+        return gr.Textbox(value="", placeholder="server default", **common)
     if param.kind == "bool" and param.default is not None:
         return gr.Checkbox(value=bool(param.default), **common)
     if param.kind in ("bool", "choice"):
@@ -65,9 +68,23 @@ def _value(param: Param, raw: Any) -> Any:
         return None
     if param.kind == "bool" and isinstance(raw, str):
         return raw == "true"
+    if param.kind in ("int", "float") and isinstance(raw, str):
+        raw = _number(raw.strip())
+        if raw == "":
+            return None
     if param.kind == "int" and isinstance(raw, float) and raw.is_integer():
         return int(raw)
     return raw
+
+
+def _number(text: str) -> Any:
+    """A number typed in a box; text that is none stays text, so the backend says what is wrong with it."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            continue
+    return text
 
 
 def _shown(param: Param, value: Any) -> Any:
@@ -75,7 +92,10 @@ def _shown(param: Param, value: Any) -> Any:
     if param.kind == "bool" and param.default is not None:  # a checkbox
         return bool(param.default if value is None else value)
     if param.kind in ("int", "float"):
-        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        if param.default is not None:  # a gr.Number
+            return number
+        return "" if number is None else f"{number:g}" if isinstance(number, float) else str(number)
     if param.kind == "bool":
         return SERVER_DEFAULT if value is None else ("true" if value else "false")
     if param.kind == "choice":

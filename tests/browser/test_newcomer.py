@@ -104,7 +104,7 @@ def test_speech_recognition_transcribes_an_uploaded_file(page: Any, hf) -> None:
 def _top_k(page: Any) -> Any:
     """The text classification top_k field, with the Parameters accordion unfolded."""
     page.get_by_text("Parameters", exact=True).click()
-    return page.locator("#param-text-classification-top_k input")
+    return page.locator("#param-text-classification-top_k textarea")
 
 
 def _run_sent(page: Any, hf: Any) -> Any:
@@ -141,3 +141,16 @@ def test_a_run_put_back_from_the_history_is_sent_with_its_own_parameters(page: A
     history.get_by_text("top_k=1").filter(visible=True).first.click()  # the field shows 1 again...
     expect(top_k).to_have_value("1", timeout=ANSWER_TIMEOUT)
     assert _run_sent(page, hf).json["parameters"] == {"top_k": 1}, "...and Run sends what the fields show"
+
+
+def test_a_parameter_left_alone_sends_nothing_and_shows_empty(page: Any, hf) -> None:
+    choose_task(page, "Text generation")
+    page.get_by_text("Parameters", exact=True).click()
+    for name in ("top_k", "top_p", "seed"):
+        expect(page.locator(f"#param-text-generation-{name} textarea")).to_have_value("")
+    page.locator("#param-text-generation-temperature textarea").fill("0.7")
+
+    sent = _run_sent(page, hf).json["parameters"]
+
+    assert sent.get("temperature") == 0.7
+    assert not {"top_k", "top_p", "seed", "repetition_penalty"} & set(sent), f"only what was set: {sent}"
