@@ -92,8 +92,8 @@ def client_arguments(task: str, inputs: Mapping[str, Any], params: Mapping[str, 
     if not str(text).strip():
         raise InvalidInput("Type a text first.")
     if task == "text-generation":
-        stream = bool(params.pop("stream", False))
-        return ClientArguments(text, params, {"stream": stream})
+        # The client sends `stream` only when it streams.
+        return ClientArguments(text, params, {"stream": True} if params.pop("stream", False) else None)
     if task in ("text-to-image", "text-to-video"):
         return ClientArguments(text, {**prompt, **params})
     return ClientArguments(text, params)  # feature-extraction, text-to-speech

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .provider_routes import __doc__ as _PROVIDER_DOC
 from .scripted import SCRIPTED
 from .server import DEFAULT_RECORDINGS, FakeHF
 
@@ -15,7 +16,13 @@ ROUTES = """routes (one base URL):
   POST /v1/chat/completions  {"model": "<id>[:fastest|:cheapest|:preferred|:<provider>]"}   auto-router
   GET  /v1/models   GET /api/models   GET /api/models/<id>   GET /api/whoami-v2
   POST /models/..., /pipeline/...   410 (legacy api-inference host)
+  POST /<provider>/...   Inference Providers (fal-ai, replicate, together, wavespeed, novita, nscale,
+                         zai-org, deepinfra, scaleway, featherless-ai) as huggingface_hub calls them,
+                         with their jobs; media links point at the fake CDN (--cdn-port)
   GET  /_fake/requests   POST /_fake/reset   (control: received log, reset)"""
+
+
+PROVIDER_SCRIPTS = "provider models" + (_PROVIDER_DOC or "").split("Scripted models", 1)[-1].rstrip()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,11 +31,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m tests.fake_hf",
         description="Fake Hugging Face inference router + Hub API for offline tests and demos.",
-        epilog=f"{ROUTES}\n\nscripted models (POST /hf-inference/models/<id>; chat ones also on "
+        epilog=f"{ROUTES}\n\n{PROVIDER_SCRIPTS}\n\nscripted models (POST /hf-inference/models/<id>; chat ones also on "
                f"/v1/chat/completions):\n{models}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")
+    parser.add_argument("--cdn-port", type=int, help="port of the fake media CDN (default: --port + 1)")
     parser.add_argument("--token", help="accept only this bearer token (default: any token starting with hf_)")
     parser.add_argument("--recordings", type=Path, default=DEFAULT_RECORDINGS, help="recorded cases directory")
     parser.add_argument("--sse-pace", type=float, default=0.0, help="seconds between replayed stream events")
@@ -38,9 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
+    cdn_port = args.cdn_port if args.cdn_port is not None else (args.port + 1 if args.port else 0)
     server = FakeHF(args.token, port=args.port, recordings=args.recordings, sse_pace=args.sse_pace,
-                    verbose=args.verbose).start()
-    print(f"fake_hf serving on {server.url}", flush=True)
+                    verbose=args.verbose, cdn_port=cdn_port).start()
+    print(f"fake_hf serving on {server.url}; media CDN on {server.cdn_url} "
+          f"(PLAYGROUND_MEDIA_HOSTS={server.cdn.host})", flush=True)
     try:
         server.wait()
     except KeyboardInterrupt:

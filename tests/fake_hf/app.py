@@ -17,6 +17,7 @@ from . import hub
 from .catalog import Catalog
 from .recordings import Case, Recordings, choose, split_inference_path
 from .replies import Received, Reply, json_reply, text_reply
+from .provider_routes import ProviderRoutes, add_provider_models
 from .router import Router
 from .scripted import Scripts
 from .templates import Templates
@@ -34,11 +35,14 @@ class Route:
 
 
 class FakeHubApp:
-    def __init__(self, recordings_dir: Path, token: str | None = None, sse_pace: float = 0.0) -> None:
+    def __init__(self, recordings_dir: Path, token: str | None = None, sse_pace: float = 0.0,
+                 cdn_url: str = "") -> None:
         self.token = token
         self.sse_pace = sse_pace
         self.recordings = Recordings(recordings_dir)
         self.catalog = Catalog(self.recordings)
+        add_provider_models(self.catalog)
+        self.providers = ProviderRoutes(self.catalog, cdn_url)
         self.scripts = Scripts(Templates(self.recordings))
         self.router = Router(self.catalog, self.recordings, self.scripts)
         self._log: list[Received] = []
@@ -54,6 +58,7 @@ class FakeHubApp:
             ("POST", r"/v1/chat/completions", self._router_chat, "router"),
             (None, r"/endpoints/(?P<name>[^/]+)(?P<suffix>/v1/chat/completions)?", self._endpoint, "router"),
             ("POST", r"/hf-inference/models/(?P<model>fake/[^/]+)(?P<suffix>/.*)?", self._scripted, "router"),
+            (None, r"/(?P<provider>[a-z0-9-]+)/(?P<rest>.+)", self._provider, "router"),
             (None, r"/.*", self._replay, "router"),
         )]
 
@@ -66,6 +71,7 @@ class FakeHubApp:
         with self._log_lock:
             self._log.clear()
         self.scripts.state.reset()
+        self.providers.reset()
 
     def handle(self, request: Received) -> Reply:
         if not request.path.startswith("/_fake/"):
@@ -116,6 +122,9 @@ class FakeHubApp:
     def _scripted(self, request: Received, match: Match) -> Reply | None:
         is_chat = (match["suffix"] or "").endswith("/chat/completions")
         return self.scripts.answer(match["model"], request, chat=is_chat)
+
+    def _provider(self, request: Received, match: Match) -> Reply | None:
+        return self.providers.handle(request, match["provider"], match["rest"])
 
     def _replay(self, request: Received, match: Match) -> Reply | None:
         cases = self.recordings.for_route(request.method, request.path) or self._template_cases(request)

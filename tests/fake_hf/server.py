@@ -15,9 +15,10 @@ from urllib.parse import parse_qs, urlsplit
 from requests.structures import CaseInsensitiveDict
 
 from .app import FakeHubApp
+from .media_cdn import MediaCDN
 from .replies import Headers, Received, Reply, json_reply
 
-DEFAULT_RECORDINGS = Path(__file__).resolve().parents[2].parent / "shared" / "hf-recorded"
+DEFAULT_RECORDINGS = Path(__file__).resolve().parent / "recorded"  # a copy of shared/hf-recorded
 _FRAMING = frozenset({"content-length", "transfer-encoding", "connection", "date"})
 
 
@@ -115,8 +116,10 @@ class FakeHF:
     """A fake Hugging Face (router + Hub API on one base URL) served from a background thread."""
 
     def __init__(self, token: str | None = None, *, port: int = 0, recordings: Path | str | None = None,
-                 sse_pace: float = 0.0, verbose: bool = False) -> None:
-        self.app = FakeHubApp(Path(recordings or DEFAULT_RECORDINGS), token=token, sse_pace=sse_pace)
+                 sse_pace: float = 0.0, verbose: bool = False, cdn_port: int = 0) -> None:
+        self.cdn = MediaCDN(cdn_port)
+        self.app = FakeHubApp(Path(recordings or DEFAULT_RECORDINGS), token=token, sse_pace=sse_pace,
+                              cdn_url=self.cdn.url)
         self._port = port
         self._verbose = verbose
         self._server: _Server | None = None
@@ -135,14 +138,25 @@ class FakeHF:
             self._thread.join(0.5)
 
     def stop(self) -> None:
+        self.cdn.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
 
     def reset(self) -> None:
-        """Forget received requests and scripted state (cold timers, rate-limit counters)."""
+        """Forget received requests (the CDN's too) and scripted state (cold timers, counters, jobs)."""
         self.app.reset()
+        self.cdn.reset()
+
+    @property
+    def cdn_url(self) -> str:
+        """The fake media CDN's base URL (its host goes in PLAYGROUND_MEDIA_HOSTS)."""
+        return self.cdn.url
+
+    @property
+    def cdn_received(self) -> list[Received]:
+        return self.cdn.received
 
     @property
     def url(self) -> str:

@@ -16,16 +16,19 @@ from typing import Any, Callable
 
 import pytest
 from huggingface_hub import InferenceClient, constants
+from huggingface_hub.inference._providers import PROVIDERS
 from huggingface_hub.inference._providers import _common as provider_common
 
 from backend import Playground, load_settings
 from backend.providers import provider_pairs
+from components.handlers.forms import read_upload
 from tests.fake_hf import FakeHF
-from tests.fake_hf.providers import PROVIDER_MODELS
+from tests.fake_hf.provider_routes import PROVIDER_MODELS
 
 TOKEN = "hf_conformance0000000000000000"
 ASSETS = Path(__file__).resolve().parents[2] / "components" / "assets"
-IMAGE, AUDIO = ASSETS / "example.png", ASSETS / "example.wav"
+# As str: the way a script names a file (fal-ai's ASR helper reads only str paths).
+IMAGE, AUDIO = str(ASSETS / "example.png"), str(ASSETS / "example.wav")
 PAIRS = provider_pairs()
 CONFORMING: dict[tuple[str, str], str] = {}  # pair -> "" when it conforms, else why not
 
@@ -76,7 +79,7 @@ CASES: dict[str, tuple[ClientCall, dict[str, Any], dict[str, Any]]] = {
                                  {"table": TABLE, "question": "How many stars?"}, {}),
     "tabular-classification": (lambda c, m: c.tabular_classification(TABLE, model=m), {"table": TABLE}, {}),
 }
-_UPLOADS = {"image": ("image", IMAGE, "image/png"), "audio": ("audio", AUDIO, "audio/wav")}
+_UPLOADS = {"image": ("image", IMAGE), "audio": ("audio", AUDIO)}
 _IMAGE_TASKS = {"zero-shot-image-classification", "image-to-image", "image-to-video", "visual-question-answering",
                 "document-question-answering"}
 
@@ -85,10 +88,12 @@ def page_inputs(task: str) -> dict[str, Any]:
     """The `inputs` mapping the page's form builds for the case."""
     raw = CASES[task][1]
     if isinstance(raw, str):
-        kind, path, media_type = _UPLOADS[raw]
-        return {kind: path.read_bytes(), f"{kind}_type": media_type}
+        kind, path = _UPLOADS[raw]
+        data, media_type = read_upload(path)
+        return {kind: data, f"{kind}_type": media_type}
     if task in _IMAGE_TASKS:
-        return {"image": IMAGE.read_bytes(), "image_type": "image/png", **raw}
+        data, media_type = read_upload(IMAGE)
+        return {"image": data, "image_type": media_type, **raw}
     return dict(raw)
 
 
@@ -103,6 +108,8 @@ def client_to_fake(hf: FakeHF, monkeypatch: pytest.MonkeyPatch) -> InferenceClie
     """The official client, its router and Hub pointed at the fake (as HF_ENDPOINT and the router would be)."""
     monkeypatch.setattr(constants, "INFERENCE_PROXY_TEMPLATE", f"{hf.url}/{{provider}}")
     monkeypatch.setattr(constants, "ENDPOINT", hf.url)
+    for helper in PROVIDERS["hf-inference"].values():  # their base URL was fixed when the library was imported
+        monkeypatch.setattr(helper, "base_url", f"{hf.url}/hf-inference")
     provider_common._fetch_inference_provider_mapping.cache_clear()
     return InferenceClient
 
