@@ -21,7 +21,7 @@ from .result import InferenceRequest, InferenceResult
 from .settings import Settings, resolve_token
 from .targets import PROVIDER_POLICIES, check_endpoint_url, chat_url_for, router_url_for, split_provider, \
     validate_model_id, validate_provider, with_model
-from .tasks import get_task, parse_extra_parameters
+from .tasks import TASKS, get_task, parse_extra_parameters
 
 __all__ = ["Playground"]
 
@@ -53,12 +53,14 @@ class Playground:
         """
         spec = get_task(task)
         merged = {**(params or {}), **parse_extra_parameters(extra_params)}
-        payload = spec.build_payload(inputs, merged)
         if not endpoint_url.strip() and spec.route != "chat":
             mapping = self._mapping_for(validate_model_id(model_id), spec.name, provider, providers)
             if mapping is not None and mapping.provider != "hf-inference":
+                if spec.name in TASKS:  # the task's own checks of the form and parameters come first
+                    spec.build_payload(inputs, merged)
                 return provider_request(self.settings, mapping, validate_model_id(model_id), spec.name, inputs,
                                         merged)
+        payload = spec.build_payload(inputs, merged)
         common: dict[str, Any] = dict(json_body=payload.json_body, data=payload.data,
                                       headers=dict(payload.headers), stream=payload.stream, task=spec.name)
         if endpoint_url.strip():

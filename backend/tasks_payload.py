@@ -229,8 +229,9 @@ def read_messages(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, 
 class PayloadBuilder:
     """`(inputs, params) -> Payload` for one task: read the form, check parameters, lay out the body.
 
-    `streamable` tasks always state `"stream": bool` at the root, as huggingface_hub does;
-    `upload` names the form field ("image", "audio") whose `<field>_type` is the bytes' MIME type.
+    As huggingface_hub sends them: a JSON body with `inputs` always carries `parameters` (`{}` when none
+    is set); `streamable` tasks state `"stream": true` when streaming, and chat (`states_stream`) states
+    `false` too; `upload` names the form field ("image", "audio") whose `<field>_type` is the bytes' MIME type.
     """
 
     read: InputReader
@@ -238,6 +239,7 @@ class PayloadBuilder:
     params_at_root: bool = False
     headers: Mapping[str, str] = field(default_factory=dict)
     streamable: bool = False
+    states_stream: bool = False
     upload: str = ""
 
     def __call__(self, inputs: Mapping[str, Any], params: Mapping[str, Any] | None = None) -> Payload:
@@ -249,9 +251,9 @@ class PayloadBuilder:
         root_names = {p.name for p in self.parameters if p.at_root}
         nested = {k: v for k, v in checked.items() if not (self.params_at_root or k in root_names)}
         body.update({k: v for k, v in checked.items() if k not in nested})
-        if nested:
+        if nested or (not self.params_at_root and "inputs" in body):
             body["parameters"] = nested
-        if self.streamable:
+        if self.streamable and (stream or self.states_stream):
             body["stream"] = stream
         return Payload(json_body=body, headers=dict(self.headers), stream=stream)
 

@@ -22,7 +22,9 @@ ROUTES = """routes (one base URL):
   GET  /_fake/requests   POST /_fake/reset   (control: received log, reset)"""
 
 
-PROVIDER_SCRIPTS = "provider models" + (_PROVIDER_DOC or "").split("Scripted models", 1)[-1].rstrip()
+PROVIDER_SCRIPTS = "scripted provider models (their Hub mapping names the provider):" + "".join(
+    f"\n  {line.strip()}" if not line.strip().startswith("fake/") else f"\n    {line.strip()}"
+    for line in (_PROVIDER_DOC or "").split("Scripted models:", 1)[-1].strip().splitlines())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,8 +51,8 @@ def main(argv: list[str] | None = None) -> None:
     cdn_port = args.cdn_port if args.cdn_port is not None else (args.port + 1 if args.port else 0)
     server = FakeHF(args.token, port=args.port, recordings=args.recordings, sse_pace=args.sse_pace,
                     verbose=args.verbose, cdn_port=cdn_port).start()
-    print(f"fake_hf serving on {server.url}; media CDN on {server.cdn_url} "
-          f"(PLAYGROUND_MEDIA_HOSTS={server.cdn.host})", flush=True)
+    print(f"fake_hf serving on {server.url}", flush=True)
+    print(f"fake media CDN on {server.cdn_url} (the app needs PLAYGROUND_MEDIA_HOSTS={server.cdn.host})", flush=True)
     try:
         server.wait()
     except KeyboardInterrupt:

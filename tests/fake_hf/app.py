@@ -124,6 +124,8 @@ class FakeHubApp:
         return self.scripts.answer(match["model"], request, chat=is_chat)
 
     def _provider(self, request: Received, match: Match) -> Reply | None:
+        if self.recordings.for_route(request.method, request.path):
+            return None  # a recorded exchange on this route answers as recorded
         return self.providers.handle(request, match["provider"], match["rest"])
 
     def _replay(self, request: Received, match: Match) -> Reply | None:

@@ -63,7 +63,7 @@ def test_malformed_target_lists_are_refused_at_once(targets: list) -> None:
 
 @pytest.mark.parametrize("target, body", [
     (("org/gen", "text-generation"), {"inputs": "Please answer the following question: complete one two and "
-                                                "____.", "parameters": {"max_new_tokens": 1}, "stream": False}),
+                                                "____.", "parameters": {"max_new_tokens": 1}}),
     (("org/chat", "chat-completion"), {"max_tokens": 1}),
     (("org/fm", "fill-mask"), {"inputs": "The goal of life is [MASK]."}),
     (ENDPOINT, {"inputs": "Hello"}),
