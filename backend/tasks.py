@@ -167,7 +167,8 @@ TASKS: dict[str, TaskSpec] = {spec.name: spec for spec in (
           headers={"Accept": "image/png"}),
     _task("chat-completion", "Chat", "chat", read_messages, render_chat, {"messages": _CHAT_EXAMPLE},
           "meta-llama/Llama-3.1-8B-Instruct", _CHAT,
-          '{"messages": [{"role": "user", "content": "..."}]}', route="chat", params_at_root=True, streamable=True, states_stream=True),
+          '{"messages": [{"role": "user", "content": "..."}]}', route="chat", params_at_root=True, streamable=True,
+          states_stream=True),
 )}
 
 # Hub pipeline tags that the table serves under another name, as huggingface_hub maps them.
