@@ -113,6 +113,8 @@ def read_status(job: Job, body: Any) -> JobStatus:
         body = body.get("data") if isinstance(body.get("data"), Mapping) else body
     raw = body.get("task_status") if job.provider == "zai-org" else body.get("status")
     state = _STATES.get(job.provider, {}).get(str(raw), RUNNING)
+    if job.provider == "fal-ai" and state == DONE and body.get("error"):
+        state = FAILED  # fal's queue ends a failed request as COMPLETED with the error beside it
     position = body.get("queue_position")
     return JobStatus(state, position if isinstance(position, int) else None, _progress(job.provider, body),
                      _reason(body) if state in (FAILED, CANCELLED) else "",

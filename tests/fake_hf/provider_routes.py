@@ -9,6 +9,8 @@ the official clients read. Media links point at the fake CDN (`media_cdn.py`).
 Jobs (fal-ai queue tasks, wavespeed, zai-org, together video, replicate's slow models) are queued for
 2 status polls, then run for 2 polls (`logs`: "step n/2"), then done. Scripted models:
   fake/video-slow        fal-ai text-to-video queued for 5 polls, running for 20 (position counts down)
+  fake/video-6s          fal-ai text-to-video queued for 2 s, then running until 6 s after submission (wall clock)
+  fake/video-60s         the same over 60 s
   fake/video-fails       fal-ai text-to-video that fails while running ("NSFW content detected")
   fake/video-flaky       fal-ai text-to-video whose status answers 429, then 503, then as usual
   fake/replicate-slow    replicate text-to-image that starts as a prediction to poll (cancel honoured)
@@ -23,7 +25,8 @@ import base64
 import itertools
 import re
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from .catalog import CURATED, Catalog, ModelCard
@@ -98,6 +101,8 @@ MAPPINGS: dict[str, tuple[str, list[Entry]]] = {
 }
 SCRIPTED_PROVIDER_MODELS: dict[str, tuple[str, list[Entry]]] = {
     "fake/video-slow": ("text-to-video", [("fal-ai", "text-to-video", "fal-ai/fake/slow")]),
+    "fake/video-6s": ("text-to-video", [("fal-ai", "text-to-video", "fal-ai/fake/seconds-6")]),
+    "fake/video-60s": ("text-to-video", [("fal-ai", "text-to-video", "fal-ai/fake/seconds-60")]),
     "fake/video-fails": ("text-to-video", [("fal-ai", "text-to-video", "fal-ai/fake/fails")]),
     "fake/video-flaky": ("text-to-video", [("fal-ai", "text-to-video", "fal-ai/fake/flaky")]),
     "fake/replicate-slow": ("text-to-image", [("replicate", "text-to-image", "fake/slow")]),
@@ -167,6 +172,7 @@ class Job:
     provider_id: str
     polls: int = 0
     cancelled: bool = False
+    started: float = field(default_factory=time.monotonic)
 
     @property
     def script(self) -> str:
@@ -175,9 +181,15 @@ class Job:
     def advance(self) -> tuple[str, int | None]:
         """One status poll: ('queued', position) | ('running', step) | ('done', None) | ('failed', None)."""
         self.polls += 1
-        queued, running = (5, 20) if self.script == "slow" else (2, 2)
         if self.cancelled:
             return "cancelled", None
+        if self.script.startswith("seconds-"):  # wall-clock: queued for a third of N s, done after N s
+            total = float(self.script.removeprefix("seconds-"))
+            age = time.monotonic() - self.started
+            if age < total / 3:
+                return "queued", max(int(3 * (total / 3 - age)), 0)
+            return ("running", int(age)) if age < total else ("done", None)
+        queued, running = (5, 20) if self.script == "slow" else (2, 2)
         if self.polls <= queued:
             return "queued", queued - self.polls
         if self.polls <= queued + running:
@@ -257,7 +269,7 @@ class ProviderRoutes:
         """A CDN link for a `kind` file ('png', 'mp4', 'wav'), scripted by the model's fake name."""
         case = provider_id.rsplit("/", 1)[-1] if "/fake/" in f"/{provider_id}" else ""
         if case == "private":
-            return f"http://10.1.2.3/files/{kind}/out.{kind}"
+            return f"https://10.1.2.3/files/{kind}/out.{kind}"
         segment = f"{case}/" if case in ("redirect", "oversized", "wrong-type") else ""
         return f"{self.cdn_url}/fal.media/files/{segment}out-{next(self._ids):04d}.{kind}"
 
@@ -370,6 +382,8 @@ class ProviderRoutes:
                 return json_reply(202, {"status": "CANCELLATION_REQUESTED"})
             return json_reply(200, {"id": match["id"], "status": "canceled"})
         if provider == "fal-ai" and what == "":
+            if job.script == "fails":
+                return json_reply(422, {"detail": [{"msg": "NSFW content detected", "type": "content_policy"}]})
             return json_reply(200, self._final(provider, job.task, job.provider_id))
         if job.script == "flaky" and job.polls < 2:
             job.polls += 1

@@ -173,6 +173,8 @@ def test_fal_status_result_and_cancel_stay_on_the_router_whatever_host_the_answe
     running = read_status(job, {"status": "IN_PROGRESS", "logs": [{"message": "step 4/10"}]})
     assert (running.state, running.progress) == (RUNNING, "step 4/10")
     assert read_status(job, {"status": "COMPLETED"}).state == DONE
+    failed = read_status(job, {"status": "COMPLETED", "error": "NSFW content detected"})
+    assert (failed.state, failed.reason) == (FAILED, "NSFW content detected")
 
 
 def test_a_job_link_with_a_traversing_path_is_not_followed() -> None:
