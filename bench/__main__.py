@@ -5,7 +5,8 @@ import importlib
 import sys
 
 BENCHMARKS = ["bench.backend_overhead", "bench.chat_stream", "bench.click_latency", "bench.cold_crowd",
-              "bench.startup", "bench.load", "bench.media_download"]
+              "bench.startup", "bench.load", "bench.media_download",
+              "bench.job_polling"]
 
 
 def main(names: list[str]) -> None:
