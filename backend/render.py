@@ -53,7 +53,7 @@ class Box:
 class Rendered:
     """A rendering of one answer; `kind` says which of the other fields carry it."""
 
-    kind: str  # "labels" | "entities" | "text" | "table" | "image" | "audio" | "boxes" | "embedding" | "json"
+    kind: str  # "labels" | "entities" | "text" | "table" | "image" | "audio" | "video" | "boxes" | "embedding" | "json"
     text: str = ""
     labels: tuple[tuple[str, float], ...] = ()
     entities: tuple[Entity, ...] = ()
@@ -109,8 +109,8 @@ def _content_type(result: InferenceResult) -> str:
 
 @tolerant
 def render_generic(result: InferenceResult) -> Rendered:
-    """Unknown tasks: images and audio as media, anything else as indented JSON text."""
-    if result.media_type in ("image", "audio") and result.body:
+    """Unknown tasks: images, audio and video as media, anything else as indented JSON text."""
+    if result.media_type in ("image", "audio", "video") and result.body:
         return _media(result.media_type, result.body, _content_type(result))
     if result.media_type == "binary":
         return Rendered(kind="json", text=f"{len(result.body)} bytes of {_content_type(result) or 'binary data'}.")

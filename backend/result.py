@@ -104,12 +104,14 @@ class InferenceResult:
 
     @property
     def media_type(self) -> str:
-        """'json', 'image', 'audio', 'sse', 'html', 'text' or 'binary'."""
+        """'json', 'image', 'audio', 'video', 'sse', 'html', 'text' or 'binary'."""
         ct = self.content_type.split(";")[0].strip().lower()
         if ct.startswith("image/"):
             return "image"
         if ct.startswith("audio/"):
             return "audio"
+        if ct.startswith("video/"):
+            return "video"
         if ct == "text/event-stream":
             return "sse"
         if ct.endswith("json"):

@@ -1,5 +1,5 @@
 """The answer: one `#output` container whose per-kind views (labels, entities, boxes, image, audio,
-text, table, embedding summary) are shown one at a time, beside the raw response (`#raw-json`).
+video, text, table, embedding summary) are shown one at a time, beside the raw response (`#raw-json`).
 
 Model output is data: it reaches the page through Label, HighlightedText, Textbox, Dataframe and
 JSON (text renderers), and through Markdown only after `inert()`; never through gr.HTML (T10).
@@ -59,7 +59,7 @@ def _primary_view(view: RunView) -> tuple[str, Any]:
         return "entities", _entities_value(rendered)
     if kind == "boxes" and view.source_image:
         return "boxes", _boxes_value(rendered, view.source_image)
-    if kind in ("image", "audio") and view.media_path:
+    if kind in ("image", "audio", "video") and view.media_path:
         return kind, view.media_path
     if kind == "table":
         return "table", _table_value(rendered)
@@ -161,6 +161,8 @@ def build_output_panel(prefix: str = "") -> OutputPanel:
                                   elem_classes=part("image")),
                 "audio": gr.Audio(label="Audio", type="filepath", interactive=False,
                                   elem_id=f"{prefix}output-audio", buttons=["download"], elem_classes=part("audio")),
+                "video": gr.Video(label="Generated video", interactive=False, elem_id=f"{prefix}output-video",
+                                  buttons=["download"], elem_classes=part("video")),
                 "text": gr.Textbox(label="Answer", lines=6, max_lines=30, interactive=False, buttons=["copy"],
                                    elem_id=f"{prefix}output-text", elem_classes=part("text")),
                 "table": gr.Dataframe(label="Table", interactive=False, wrap=True,

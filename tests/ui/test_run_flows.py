@@ -53,7 +53,7 @@ def test_request_panel_shows_the_request_with_the_token_masked(run, hf) -> None:
     assert request["method"] == "POST"
     assert request["url"].endswith("/hf-inference/models/" + TASKS["text-classification"].default_model)
     assert request["headers"]["Authorization"] == "Bearer hf_****" + OPERATOR_TOKEN[-4:]
-    assert request["body"] == {"inputs": "I like you. I love you."}
+    assert request["body"] == {"inputs": "I like you. I love you.", "parameters": {}}
     assert hf.received[0].headers["Authorization"] == f"Bearer {OPERATOR_TOKEN}"
     assert "x-compute-time" in out["response-headers"]
 
@@ -107,7 +107,7 @@ def test_fill_mask_without_the_models_mask_token_is_stopped(run, hf) -> None:
     # own check: the stock text with its mask removed must still reach the server unchanged.
     run(**{**example_form("fill-mask"), "prompt": "Paris is the capital of France."})
 
-    assert hf.received[0].json == {"inputs": "Paris is the capital of France."}
+    assert hf.received[0].json == {"inputs": "Paris is the capital of France.", "parameters": {}}
 
 
 def test_an_error_answer_shows_the_explanation_and_keeps_the_raw_body(run, hf) -> None:
