@@ -52,7 +52,7 @@ def operator_token() -> str:
 
 @pytest.fixture(scope="module")
 def app_url(fake: FakeHF, operator_token: str) -> Iterator[str]:
-    with launched(fake_settings(fake.url, operator_token)) as (url, _demo):
+    with launched(fake_settings(fake.url, operator_token, PLAYGROUND_MEDIA_HOSTS=fake.cdn.host)) as (url, _demo):
         yield url
 
 

@@ -1,0 +1,67 @@
+"""Provider runs in Chromium: the picker lists a model's providers, a fal-ai picture and a provider's
+video show in the page, a queued job shows its place then its progress, and Cancel stops it upstream.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.actions import ANSWER_TIMEOUT, type_model
+
+pytestmark = pytest.mark.browser
+FLUX = "black-forest-labs/FLUX.1-schnell"
+WAN = "Wan-AI/Wan2.2-T2V-A14B"
+
+
+def choose_provider(page: Any, name: str) -> None:
+    page.locator("#provider input").click()
+    page.get_by_role("option", name=name, exact=True).click()
+
+
+def test_a_models_providers_are_listed_and_auto_runs_the_first_one(page: Any, hf) -> None:
+    type_model(page, FLUX)
+    page.locator("#provider input").click()
+    for name in ("fal-ai", "replicate", "together", "nscale", "wavespeed"):
+        expect(page.get_by_role("option", name=name, exact=True)).to_be_visible()
+    page.keyboard.press("Escape")
+
+    page.click("#run")
+
+    expect(page.locator("#status")).to_contain_text("HTTP 200", timeout=ANSWER_TIMEOUT)
+    expect(page.locator("#output-image img")).to_be_visible()
+    assert any(r.path == "/fal-ai/fal-ai/flux/schnell" for r in hf.received)
+    assert hf.cdn_received and all("Authorization" not in r.headers for r in hf.cdn_received)
+
+
+def describe(page: Any, text: str) -> None:
+    page.locator("#prompt textarea").fill(text)
+
+
+def test_a_providers_video_plays_in_the_page(page: Any, hf) -> None:
+    type_model(page, WAN)
+    choose_provider(page, "novita")
+    describe(page, "Waves rolling onto a beach at sunset")
+
+    page.click("#run")
+
+    expect(page.locator("#status")).to_contain_text("HTTP 200", timeout=ANSWER_TIMEOUT)
+    video = page.locator("#output-video video")
+    expect(video).to_be_visible()
+    assert video.evaluate("v => v.currentSrc || v.src").startswith("http")
+
+
+def test_a_queued_job_shows_its_place_then_runs_and_cancel_stops_it_upstream(page: Any, hf) -> None:
+    type_model(page, "fake/video-slow")
+    describe(page, "A slow pan over mountains")
+    page.click("#run")
+
+    expect(page.locator("#status")).to_contain_text("queue, position", timeout=ANSWER_TIMEOUT)
+    expect(page.locator("#status")).to_contain_text("Running on fal-ai", timeout=ANSWER_TIMEOUT)
+    page.click("#cancel")
+
+    expect(page.locator("#status")).to_contain_text("Cancelled", timeout=2_000)
+    page.wait_for_timeout(1_500)
+    cancels = [r for r in hf.received if r.path.endswith("/cancel")]
+    assert len(cancels) == 1 and cancels[0].method == "PUT"
