@@ -31,7 +31,8 @@ if TYPE_CHECKING:  # events.py builds the Page the Compare tab reads its input f
 __all__ = ["ComparePanel", "CompareColumn", "build_compare_panel", "wire_compare", "model_lines"]
 
 INTRO = (f"Send the **Playground tab's** task, input and parameters to {MIN_COLUMNS} to {MAX_COLUMNS} models at "
-         "once and see their answers side by side. For chat, `model:provider` compares providers.")
+         "once and see their answers side by side. `model:provider` compares providers (two video "
+         "providers side by side, each with its own queue and countdown).")
 PLACEHOLDER = "distilbert/distilbert-base-uncased-finetuned-sst-2-english\nBAAI/bge-reranker-v2-m3"
 WAITING = "Waiting for Compare."
 
@@ -115,8 +116,16 @@ class CompareHandlers:
 
     def _setups(self, base: RunSetup, models: list[str]) -> list[RunSetup]:
         # The picked model's mask token is known; other models' are not, so their text is not checked for it.
-        return [replace(base, model_id=model, mask_token=base.mask_token if model == base.model_id else "")
-                for model in models]
+        # `model:provider` names a provider for any task (chat reads the suffix itself); a bare id runs as
+        # the picked model would (its own providers) or, for another model, on hf-inference.
+        setups = []
+        for line in models:
+            model, provider = (line, base.provider) if get_task(base.task).route == "chat" or ":" not in line \
+                else line.split(":", 1)
+            setups.append(replace(base, model_id=model, provider=provider if ":" in line else base.provider,
+                                  providers=base.providers if model == base.model_id and ":" not in line else None,
+                                  mask_token=base.mask_token if model == base.model_id else ""))
+        return setups
 
     def _start(self, setups: list[RunSetup]) -> dict[Any, Any]:
         spec, prompt = get_task(setups[0].task), setups[0].form.prompt
@@ -127,7 +136,8 @@ class CompareHandlers:
         for n, column in enumerate(self.panel.columns):
             updates[column.box] = gr.Column(visible=n < len(setups))
             if n < len(setups):
-                updates[column.title] = f"**{n + 1}. {inert(setups[n].model_id)}**"
+                on = f" · {inert(setups[n].provider)}" if setups[n].provider not in ("", "auto") else ""
+                updates[column.title] = f"**{n + 1}. {inert(setups[n].model_id)}**{on}"
                 updates.update(column.show(RunView("start", sending_line(1))))
         return updates
 

@@ -28,7 +28,7 @@ def fake() -> Iterator[FakeHF]:
 
 @pytest.fixture(scope="module")
 def app(fake: FakeHF) -> Iterator[tuple[str, gr.Blocks]]:
-    with launched(fake_settings(fake.url, OPERATOR_TOKEN)) as served:
+    with launched(fake_settings(fake.url, OPERATOR_TOKEN, PLAYGROUND_MEDIA_HOSTS=fake.cdn.host)) as served:
         yield served
 
 

@@ -242,6 +242,22 @@ def test_compare_answers_in_one_column_per_model(client: Client, app, hf) -> Non
     assert {r.path.rsplit("/models/", 1)[1] for r in hf.received} == {SST2, "BAAI/bge-reranker-v2-m3"}
 
 
+def test_compare_runs_two_video_providers_side_by_side(client: Client, app, hf) -> None:
+    compare = handler(app[1], "on_compare")
+    lines = "Wan-AI/Wan2.2-T2V-A14B:fal-ai\nWan-AI/Wan2.2-T2V-A14B:novita"
+    views = drain(compare(lines, {}, None, **run_values(client, task="text-to-video", model="Wan-AI/Wan2.2-T2V-A14B",
+                                                          prompt="Waves at dusk")))
+
+    out = final(views)
+    assert "fal-ai" in plain(out["compare-0-title"]) and "novita" in plain(out["compare-1-title"])
+    for column in ("compare-0", "compare-1"):
+        assert "HTTP 200" in plain(out[f"{column}-status"]), plain(out[f"{column}-status"])
+        assert shown(out[f"{column}-output-video"])
+    posts = {r.path for r in hf.received if r.method == "POST"}
+    assert {"/fal-ai/fal-ai/wan/v2.2-a14b/text-to-video", "/novita/v3/hf/wan-2.2-t2v"} <= posts
+    assert any(r.path.endswith("/status") for r in hf.received), "fal-ai's column followed its queued job"
+
+
 def test_compare_answers_join_the_history(client: Client, app, hf) -> None:
     compare = handler(app[1], "on_compare")
     views = drain(compare(f"{SST2}\nBAAI/bge-reranker-v2-m3", {}, None, **run_values(client, prompt="Nice!")))
