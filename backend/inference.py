@@ -81,6 +81,10 @@ class Playground:
             common["json_body"] = body
             return InferenceRequest("POST", chat_url_for(self.settings), model_id=model, **common)
         model = validate_model_id(model_id)
+        if spec.name == "table-question-answering" and isinstance(common["json_body"], dict):
+            # huggingface_hub's table_question_answering passes the model id among the parameters; so do we.
+            body = common["json_body"]
+            common["json_body"] = {**body, "parameters": {"model": model, **(body.get("parameters") or {})}}
         url = router_url_for(self.settings, model, spec.name, spec.route)
         return InferenceRequest("POST", url, model_id=model, **common)
 

@@ -53,7 +53,8 @@ class Box:
 class Rendered:
     """A rendering of one answer; `kind` says which of the other fields carry it."""
 
-    kind: str  # "labels" | "entities" | "text" | "table" | "image" | "audio" | "video" | "boxes" | "embedding" | "json"
+    # "labels" | "entities" | "text" | "table" | "image" | "audio" | "video" | "boxes" | "masks" | "embedding" | "json"
+    kind: str
     text: str = ""
     labels: tuple[tuple[str, float], ...] = ()
     entities: tuple[Entity, ...] = ()
@@ -62,6 +63,7 @@ class Rendered:
     media_type: str = ""
     boxes: tuple[Box, ...] = ()
     summary: Mapping[str, Any] = field(default_factory=dict)
+    masks: tuple[tuple[str, float | None, bytes], ...] = field(default=(), repr=False)  # label, score, PNG
 
 
 Renderer = Callable[[InferenceResult], Rendered]
@@ -96,6 +98,11 @@ def tolerant(renderer: Renderer) -> Renderer:
             # these means "not a shape we know".
             return fallback(result)
     return render
+
+
+def media(kind: str, data: bytes, media_type: str) -> Rendered:
+    """A file to play or show, with a one-line description."""
+    return _media(kind, data, media_type)
 
 
 def _media(kind: str, data: bytes, media_type: str) -> Rendered:

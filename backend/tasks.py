@@ -15,9 +15,12 @@ from .render import (Box, Entity, Rendered, Renderer, render_answer, render_boxe
                      render_similarity, render_text_field, render_transcript, render_zero_shot)
 from .result import InferenceResult
 from .tasks_generation import render_chat, render_generated
-from .tasks_payload import (InputReader, Param, Payload, PayloadBuilder, read_audio, read_image, read_messages,
-                            read_qa, read_similarity, read_text, read_text_to_image, read_translation,
-                            read_zero_shot)
+from .render_media import (render_answers, render_audio, render_caption, render_masks, render_table_answer,
+                           render_tabular, render_video)
+from .tasks_payload import (InputReader, Param, Payload, PayloadBuilder, read_audio, read_document_question,
+                            read_image, read_image_labels, read_image_prompt, read_image_question, read_messages,
+                            read_qa, read_similarity, read_table, read_table_question, read_text, read_text_to_image,
+                            read_translation, read_zero_shot)
 
 __all__ = [
     "Param", "Payload", "Rendered", "Entity", "Box", "TaskSpec", "TASKS", "get_task", "build_payload",
@@ -31,7 +34,9 @@ class TaskSpec:
 
     name: str
     label: str
-    input_kind: str  # "text" | "qa" | "zero-shot" | "similarity" | "image" | "audio" | "text-to-image" | "chat"
+    # "text" | "qa" | "zero-shot" | "similarity" | "image" | "audio" | "text-to-image" | "chat" | "image-prompt"
+    # | "image-labels" | "image-question" | "table-question" | "table"
+    input_kind: str
     route: str  # "models": /hf-inference/models/{id}; "pipeline": .../pipeline/{task}; "chat": chat completions
     build_payload: Callable[[Mapping[str, Any], Mapping[str, Any]], Payload]
     render: Renderer
@@ -87,6 +92,32 @@ _IMAGE_GENERATION = (
     Param("height", "int", minimum=64, maximum=2048, step=64, help="Image height in pixels."),
     _SEED,
     Param("scheduler", "str", help="Override the diffusion scheduler (e.g. EulerDiscreteScheduler)."),
+)
+
+_VIDEO = (
+    Param("num_frames", "int", minimum=1, step=1, help="How many frames to generate."),
+    Param("num_inference_steps", "int", minimum=1, maximum=100, step=1, help="More steps: slower, finer."),
+    Param("guidance_scale", "float", minimum=0, maximum=30, step=0.5, help="How closely to follow the prompt."),
+    _SEED,
+)
+_IMAGE_EDIT = (
+    Param("guidance_scale", "float", minimum=0, maximum=30, step=0.5, help="How closely to follow the prompt."),
+    Param("num_inference_steps", "int", minimum=1, maximum=100, step=1, help="More steps: slower, finer."),
+)
+_SEGMENTATION = (
+    Param("threshold", "float", minimum=0, maximum=1, step=0.05, help="Drop segments scoring below this."),
+    Param("mask_threshold", "float", minimum=0, maximum=1, step=0.05, help="Turns mask probabilities into pixels."),
+    Param("overlap_mask_area_threshold", "float", minimum=0, maximum=1, step=0.05,
+          help="Merge or drop small disconnected parts of a mask."),
+    Param("subtask", "choice", choices=("semantic", "instance", "panoptic"), help="Which kind of segmentation."),
+)
+_TABLE = {"Repository": ["Transformers", "Datasets", "Tokenizers"], "Stars": ["36542", "4512", "3934"],
+          "Contributors": ["651", "77", "34"], "Programming language": ["Python", "Python", "Rust, Python"]}
+_SPOKEN = "The answer to the universe is forty-two."
+_SPEECH = (
+    Param("max_new_tokens", "int", minimum=1, step=1, help="The longest audio, in tokens."),
+    Param("temperature", "float", minimum=0, maximum=2, step=0.05, help="Higher is more varied."),
+    Param("do_sample", "bool", help="Sample instead of always taking the likeliest."),
 )
 
 _CHAT_EXAMPLE = [{"role": "system", "content": "You are a helpful assistant."},
@@ -165,6 +196,52 @@ TASKS: dict[str, TaskSpec] = {spec.name: spec for spec in (
           {"text": "An astronaut riding a horse on the moon.", "negative_prompt": ""},
           "stabilityai/stable-diffusion-3-medium-diffusers", _IMAGE_GENERATION, '{"inputs": "prompt"}',
           headers={"Accept": "image/png"}),
+    _task("text-to-speech", "Text to speech", "text", read_text, render_audio, {"text": _SPOKEN},
+          "hexgrad/Kokoro-82M", _SPEECH,
+          '{"inputs": "text"}'),
+    _task("text-to-video", "Text to video", "text-to-image", read_text_to_image, render_video,
+          {"text": "A red fox running through fresh snow at golden hour, cinematic.", "negative_prompt": ""},
+          "Wan-AI/Wan2.2-T2V-A14B", _VIDEO, '{"inputs": "prompt"}'),
+    _task("image-to-video", "Image to video", "image-prompt", read_image_prompt, render_video,
+          {"text": "The camera slowly zooms in."}, "Wan-AI/Wan2.2-I2V-A14B", _VIDEO,
+          _UPLOAD.format("image") + ' (with parameters: {"inputs": base64, "parameters": {"prompt": "..."}})',
+          upload="image"),
+    _task("image-to-image", "Image to image", "image-prompt", read_image_prompt, render_image,
+          {"text": "Turn it into a watercolour painting."}, "Qwen/Qwen-Image-Edit", _IMAGE_EDIT,
+          '{"inputs": base64 image, "parameters": {"prompt": "..."}}', upload="image"),
+    _task("image-segmentation", "Image segmentation", "image", read_image, render_masks, {},
+          "nvidia/segformer-b0-finetuned-ade-512-512", _SEGMENTATION, _UPLOAD.format("image"), upload="image"),
+    _task("image-to-text", "Image to text (captioning)", "image", read_image, render_caption, {},
+          "Salesforce/blip-image-captioning-base", (), _UPLOAD.format("image"), upload="image"),
+    _task("zero-shot-image-classification", "Zero-shot image classification", "image-labels", read_image_labels,
+          render_labels, {"labels": ["a chart", "a photo of an animal", "a landscape"]},
+          "openai/clip-vit-base-patch32",
+          (Param("hypothesis_template", "str", help="Sentence with {} where each label goes."),),
+          '{"inputs": base64 image, "parameters": {"candidate_labels": [...]}}', upload="image"),
+    _task("visual-question-answering", "Visual question answering", "image-question", read_image_question,
+          render_answers, {"question": "What colours are in the picture?"}, "dandelin/vilt-b32-finetuned-vqa",
+          (_TOP_K,), '{"inputs": base64 image, "question": "...", "image": base64 image}'),
+    _task("document-question-answering", "Document question answering", "image-question", read_document_question,
+          render_answers, {"question": "What is the title?"}, "impira/layoutlm-document-qa",
+          (_TOP_K, Param("max_answer_len", "int", minimum=1, step=1, help="Longest answer, in tokens."),
+           Param("handle_impossible_answer", "bool", help="Allow 'no answer'."),
+           Param("lang", "str", help="The document's language code for OCR, e.g. en.")),
+          '{"inputs": {"question": "...", "image": base64 image}}'),
+    _task("table-question-answering", "Table question answering", "table-question", read_table_question,
+          render_table_answer, {"question": "How many stars does the Transformers repository have?",
+                                "table": _TABLE}, "google/tapas-base-finetuned-wtq",
+          (Param("padding", "choice", choices=("do_not_pad", "longest", "max_length"), help="How to pad the table."),
+           Param("sequential", "bool", help="Answer several questions in sequence."),
+           Param("truncation", "bool", help="Cut a table too long for the model.")),
+          '{"inputs": {"query": "...", "table": {"column": ["cell", ...]}}}'),
+    _task("tabular-classification", "Tabular classification", "table", read_table, render_tabular,
+          {"table": {"fixed_acidity": ["7.4", "7.8"], "volatile_acidity": ["0.7", "0.88"],
+                     "alcohol": ["9.4", "9.8"]}}, "scikit-learn/tabular-playground", (),
+          '{"table": {"column": ["cell", ...]}}'),
+    _task("audio-classification", "Audio classification", "audio", read_audio, render_labels, {},
+          "superb/hubert-large-superb-er", (_FUNCTION, _TOP_K), _UPLOAD.format("audio"), upload="audio"),
+    _task("audio-to-audio", "Audio to audio", "audio", read_audio, render_audio, {}, "speechbrain/sepformer-wham",
+          (), _UPLOAD.format("audio"), upload="audio"),
     _task("chat-completion", "Chat", "chat", read_messages, render_chat, {"messages": _CHAT_EXAMPLE},
           "meta-llama/Llama-3.1-8B-Instruct", _CHAT,
           '{"messages": [{"role": "user", "content": "..."}]}', route="chat", params_at_root=True, streamable=True,

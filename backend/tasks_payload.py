@@ -15,7 +15,8 @@ from .errors import InvalidParameters
 __all__ = [
     "Param", "Payload", "PayloadBuilder", "InputReader", "check_params", "drop_empty",
     "read_text", "read_qa", "read_zero_shot", "read_similarity", "read_translation",
-    "read_text_to_image", "read_image", "read_audio", "read_messages",
+    "read_text_to_image", "read_image", "read_audio", "read_messages", "read_image_prompt", "read_image_labels",
+    "read_image_question", "read_document_question", "read_table_question", "read_table",
 ]
 
 # A reader turns the form's fields into (fields of the JSON body, parameters the form supplied).
@@ -206,6 +207,60 @@ def _read_upload(kind: str) -> InputReader:
 
 read_image = _read_upload("image")
 read_audio = _read_upload("audio")
+
+
+def read_image_prompt(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An image and what to do with it (image-to-image, image-to-video): the prompt is a parameter."""
+    body, _ = read_image(inputs)
+    return body, {"prompt": inputs.get("text"), "negative_prompt": inputs.get("negative_prompt")}
+
+
+def read_image_labels(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    body, _ = read_image(inputs)
+    labels = _as_list(inputs.get("labels"), ",")
+    if not labels:
+        raise InvalidParameters("Fill in the candidate labels, separated by commas (e.g. cat, dog).", field="labels")
+    return body, {"candidate_labels": labels}
+
+
+def _image_base64(inputs: Mapping[str, Any]) -> str:
+    body, _ = read_image(inputs)
+    return base64.b64encode(body["inputs"]).decode("ascii")
+
+
+def read_image_question(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Visual question answering as huggingface_hub sends it: the image as `inputs` and again beside the question."""
+    image = _image_base64(inputs)
+    question = _required(inputs, "question", "the question about the image")
+    return {"inputs": image, "question": question, "image": image}, {}
+
+
+def read_document_question(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    image = _image_base64(inputs)
+    question = _required(inputs, "question", "the question about the document")
+    return {"inputs": {"question": question, "image": image}}, {}
+
+
+def _table(inputs: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The table as `{column: [cell, ...]}`: every column named, every row as long as the others."""
+    table = inputs.get("table")
+    if not isinstance(table, Mapping) or not table:
+        raise InvalidParameters("Fill in the table: a header row, then one row per record.", field="table")
+    columns = {str(name).strip(): [str(cell) for cell in cells] for name, cells in table.items()}
+    if "" in columns or len({len(cells) for cells in columns.values()}) != 1:
+        raise InvalidParameters("Every column of the table needs a name and as many cells as the others.",
+                                field="table")
+    return columns
+
+
+def read_table_question(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    question = _required(inputs, "question", "the question about the table")
+    return {"inputs": {"query": question, "table": _table(inputs)}}, {}
+
+
+def read_table(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Tabular classification as huggingface_hub sends it: the table at the root, beside empty parameters."""
+    return {"table": _table(inputs), "parameters": {}}, {}
 
 
 def read_messages(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

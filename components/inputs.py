@@ -97,10 +97,16 @@ def _media_fields(shape: FormShape, values: FormValues) -> dict[str, gr.componen
     }
 
 
+def _table_field(shape: FormShape, values: FormValues) -> dict[str, gr.components.Component]:
+    # Every cell is text, as the table tasks send it; rows and columns can be added in the page.
+    return {"table": gr.Dataframe(values.table, label="Table (edit cells, add rows and columns)", interactive=True,
+                                  datatype="str", elem_id="table", visible="table" in shape.fields, wrap=True)}
+
+
 def build_input_panel(spec: TaskSpec, values: FormValues, example_titles: list[str]) -> InputPanel:
     """Render the panel for `spec`, filled with `values`."""
     shape = form_shape(spec)
-    form = {**_text_fields(shape, values), **_media_fields(shape, values)}
+    form = {**_text_fields(shape, values), **_media_fields(shape, values), **_table_field(shape, values)}
     examples = gr.Dataset(components=[gr.Textbox(visible=False)], samples=[[t] for t in example_titles],
                           type="index", label="Examples: click one to fill the form", elem_id="examples",
                           samples_per_page=6)

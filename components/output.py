@@ -1,5 +1,5 @@
-"""The answer: one `#output` container whose per-kind views (labels, entities, boxes, image, audio,
-video, text, table, embedding summary) are shown one at a time, beside the raw response (`#raw-json`).
+"""The answer: one `#output` container whose per-kind views (labels, entities, boxes, masks, image,
+audio, video, text, table, embedding summary) are shown one at a time, beside the raw response (`#raw-json`).
 
 Model output is data: it reaches the page through Label, HighlightedText, Textbox, Dataframe and
 JSON (text renderers), and through Markdown only after `inert()`; never through gr.HTML (T10).
@@ -37,6 +37,24 @@ def _boxes_value(rendered: Rendered, image: str) -> Any:
     return (image, boxes)
 
 
+def _masks_value(rendered: Rendered, image: str) -> Any:
+    """Each segment's mask over the uploaded image (masks as 0-1 arrays of the image's size)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    size = Image.open(image).size
+    annotations = []
+    for label, score, png in rendered.masks:
+        mask = Image.open(io.BytesIO(png)).convert("L")
+        if mask.size != size:
+            mask = mask.resize(size)
+        shown = label if score is None else f"{label} {score:.2f}"
+        annotations.append((np.asarray(mask, dtype=np.float32) / 255.0, shown))
+    return (image, annotations)
+
+
 def _cell(value: Any) -> Any:
     return round(value, 4) if isinstance(value, float) else value
 
@@ -59,6 +77,8 @@ def _primary_view(view: RunView) -> tuple[str, Any]:
         return "entities", _entities_value(rendered)
     if kind == "boxes" and view.source_image:
         return "boxes", _boxes_value(rendered, view.source_image)
+    if kind == "masks" and view.source_image:
+        return "masks", _masks_value(rendered, view.source_image)
     if kind in ("image", "audio", "video") and view.media_path:
         return kind, view.media_path
     if kind == "table":
@@ -155,6 +175,8 @@ def build_output_panel(prefix: str = "") -> OutputPanel:
                                                elem_classes=part("entities")),
                 "boxes": gr.AnnotatedImage(label="Detected objects", elem_id=f"{prefix}output-boxes",
                                            elem_classes=part("boxes")),
+                "masks": gr.AnnotatedImage(label="Segments", elem_id=f"{prefix}output-masks",
+                                           elem_classes=part("masks")),
                 # No "share" buttons: they post to Hugging Face discussions, which is not this page's job.
                 "image": gr.Image(label="Generated image", type="filepath", interactive=False,
                                   elem_id=f"{prefix}output-image", buttons=["download", "fullscreen"],

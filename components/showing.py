@@ -15,8 +15,8 @@ import gradio as gr
 __all__ = ["PARTS", "CSS", "part", "classes", "showing"]
 
 # Every part name a container may show.
-PARTS = ("message", "label", "entities", "boxes", "image", "audio", "video", "text", "table", "details",
-         "attempts")
+PARTS = ("message", "label", "entities", "boxes", "masks", "image", "audio", "video", "text", "table",
+         "details", "attempts")
 CSS = "\n".join(f".parts:not(.shows-{name}) .part-{name} {{ display: none !important; }}" for name in PARTS)
 
 

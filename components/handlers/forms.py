@@ -14,7 +14,7 @@ from backend.errors import InvalidParameters
 from backend.tasks import TaskSpec
 
 __all__ = ["FormValues", "FormShape", "form_shape", "values_from_example", "example_title", "stock_example",
-           "inputs_for", "check_mask", "read_upload", "ASSETS"]
+           "inputs_for", "check_mask", "read_upload", "ASSETS", "table_value", "table_columns"]
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 EXAMPLE_MEDIA = {"image": ASSETS / "example.png", "audio": ASSETS / "example.wav"}
@@ -36,6 +36,7 @@ class FormValues:
     system: str = ""
     image: str | None = None   # a path Gradio wrote the upload to
     audio: str | None = None
+    table: Any = None          # an editable table: {"headers": [...], "data": [[...], ...]} or a DataFrame
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,11 @@ _KIND_SHAPES = {
     "text-to-image": FormShape(frozenset({"prompt", "negative_prompt"}), "Prompt", "Describe the picture"),
     # The image is optional: a vision model (image-text-to-text) gets it with the message.
     "chat": FormShape(frozenset({"prompt", "system", "image"}), "Your message", "Ctrl+Enter sends"),
+    "image-prompt": FormShape(frozenset({"image", "prompt"}), "Prompt", "What to do with the image"),
+    "image-labels": FormShape(frozenset({"image", "labels"})),
+    "image-question": FormShape(frozenset({"image", "prompt"}), "Question", "What do you want to know about it?"),
+    "table-question": FormShape(frozenset({"table", "prompt"}), "Question", "What do you want to know from the table?"),
+    "table": FormShape(frozenset({"table"})),
 }
 _PROMPT_LABELS = {
     "fill-mask": ("Text with a mask token", "Put the model's mask token where a word is missing"),
@@ -64,6 +70,8 @@ _PROMPT_LABELS = {
     "translation": ("Text to translate", ""),
     "text-generation": ("Prompt", "Start a text and let the model continue it"),
     "feature-extraction": ("Text to embed", ""),
+    "text-to-speech": ("Text to speak", ""),
+    "text-to-video": ("Prompt", "Describe the video"),
 }
 
 
@@ -116,18 +124,50 @@ def values_from_example(spec: TaskSpec, example: Mapping[str, Any], mask_token: 
     }
     if "messages" in example:
         fields.update(_chat_fields(example["messages"]))
-    if spec.input_kind in EXAMPLE_MEDIA:
-        fields[spec.input_kind] = str(EXAMPLE_MEDIA[spec.input_kind])
+    if isinstance(example.get("table"), Mapping):
+        fields["table"] = table_value(example["table"])
+    media = _MEDIA_OF.get(spec.input_kind, spec.input_kind)
+    if media in EXAMPLE_MEDIA:
+        fields[media] = str(EXAMPLE_MEDIA[media])
     if spec.name == "fill-mask":
         fields["prompt"] = _with_mask(fields["prompt"], mask_token)
     return FormValues(**fields)
 
 
+# Input kinds that take an upload beside their text fields, and which one.
+_MEDIA_OF = {"image-prompt": "image", "image-labels": "image", "image-question": "image"}
+
+
+def table_value(table: Mapping[str, Any]) -> dict[str, Any]:
+    """`{column: [cells]}` as an editable table's value (headers, then rows)."""
+    headers = [str(name) for name in table]
+    columns = [list(cells) for cells in table.values()]
+    rows = [list(row) for row in zip(*columns)] if columns else []
+    return {"headers": headers, "data": rows}
+
+
+def table_columns(value: Any) -> dict[str, list[str]] | None:
+    """An editable table's value (a DataFrame, or headers and rows) as `{column: [cells]}`; None when empty."""
+    if value is None:
+        return None
+    if hasattr(value, "to_dict"):  # a pandas DataFrame, as gr.Dataframe hands it over
+        return {str(name): ["" if cell is None else str(cell) for cell in cells]
+                for name, cells in value.to_dict(orient="list").items()} or None
+    if isinstance(value, Mapping) and "headers" in value:
+        headers, rows = list(value.get("headers") or []), list(value.get("data") or [])
+        return {str(name): ["" if n >= len(row) or row[n] is None else str(row[n]) for row in rows]
+                for n, name in enumerate(headers)} or None
+    return dict(value) if isinstance(value, Mapping) else None
+
+
 def stock_example(spec: TaskSpec) -> dict[str, Any]:
     """The task table's example; media tasks get our bundled sample file."""
     example = dict(spec.example)
-    if spec.input_kind in EXAMPLE_MEDIA:
-        example.setdefault("example_title", f"Sample {spec.input_kind} (bundled)")
+    media = _MEDIA_OF.get(spec.input_kind, spec.input_kind)
+    if media in EXAMPLE_MEDIA:
+        example.setdefault("example_title", f"Sample {media} (bundled)" + (
+            f": {example['text'] or example.get('question') or ''}" if example.get("text") or example.get("question")
+            else ""))
     return example
 
 
@@ -168,6 +208,18 @@ def inputs_for(spec: TaskSpec, form: FormValues) -> dict[str, Any]:
         return {"text": form.prompt, "negative_prompt": form.negative_prompt}
     if kind == "chat":
         return {"messages": _messages(form)}
+    if kind in _MEDIA_OF:
+        data, media_type = read_upload(form.image)
+        upload = {"image": data, "image_type": media_type}
+        if kind == "image-labels":
+            return {**upload, "labels": form.labels}
+        if kind == "image-question":
+            return {**upload, "question": form.prompt}
+        return {**upload, "text": form.prompt, "negative_prompt": form.negative_prompt}
+    if kind == "table-question":
+        return {"table": table_columns(form.table), "question": form.prompt}
+    if kind == "table":
+        return {"table": table_columns(form.table)}
     return {"text": form.prompt, "src_lang": form.src_lang, "tgt_lang": form.tgt_lang}
 
 

@@ -17,7 +17,7 @@ from . import hub
 from .catalog import Catalog
 from .recordings import Case, Recordings, choose, split_inference_path
 from .replies import Received, Reply, json_reply, text_reply
-from .provider_routes import ProviderRoutes, add_provider_models
+from .provider_routes import ProviderRoutes, add_provider_models, hf_inference_answer
 from .router import Router
 from .scripted import Scripts
 from .templates import Templates
@@ -131,7 +131,13 @@ class FakeHubApp:
     def _replay(self, request: Received, match: Match) -> Reply | None:
         cases = self.recordings.for_route(request.method, request.path) or self._template_cases(request)
         case = choose(cases, request)
-        return case.reply(self.sse_pace) if case else None
+        return case.reply(self.sse_pace) if case else self._scripted_task(request)
+
+    def _scripted_task(self, request: Received) -> Reply | None:
+        """A served catalog model of a task no recording covers answers in that task's shape."""
+        parts = split_inference_path(request.path) if request.method == "POST" else None
+        card = self.catalog.get(parts[0]) if parts else None
+        return hf_inference_answer(card.pipeline_tag) if card and card.served and not parts[1] else None
 
     def _template_cases(self, request: Received) -> list[Case]:
         """For a served catalog model that was never recorded: the recordings of its task."""

@@ -33,7 +33,8 @@ from .catalog import CURATED, Catalog, ModelCard
 from .media_cdn import media_bytes
 from .replies import Received, Reply, json_reply
 
-__all__ = ["PROVIDER_MODELS", "SCRIPTED_PROVIDER_MODELS", "ProviderRoutes", "add_provider_models", "PROVIDERS"]
+__all__ = ["PROVIDER_MODELS", "SCRIPTED_PROVIDER_MODELS", "ProviderRoutes", "add_provider_models", "PROVIDERS",
+           "hf_inference_answer"]
 
 Entry = tuple[str, str, str]  # (provider, task, providerId)
 
@@ -428,3 +429,40 @@ class ProviderRoutes:
         if state == "done":
             return self._final(provider, job.task, job.provider_id)
         return {"id": "v", "status": names[state]}
+
+
+# hf-inference answers for the tasks no recording covers, in HF_PROTOCOL's shapes.
+def _mask() -> str:
+    return base64.b64encode(media_bytes(".png")).decode()
+
+
+HF_INFERENCE_ANSWERS: dict[str, Any] = {
+    "audio-classification": [{"label": "neu", "score": 0.71}, {"label": "hap", "score": 0.18},
+                             {"label": "sad", "score": 0.07}, {"label": "ang", "score": 0.04}],
+    "image-segmentation": lambda: [{"label": "sky", "score": 0.99, "mask": _mask()},
+                                   {"label": "building", "score": 0.97, "mask": _mask()}],
+    "document-question-answering": [{"answer": "Hugging Face Invoice", "score": 0.93, "start": 3, "end": 5}],
+    "image-to-text": [{"generated_text": "a drawing of a yellow line on a blue background"}],
+    "audio-to-audio": lambda: [{"label": "speech", "blob": base64.b64encode(media_bytes(".wav")).decode(),
+                                "content-type": "audio/wav"}],
+    "zero-shot-image-classification": [{"label": "a chart", "score": 0.82}, {"label": "a landscape", "score": 0.12},
+                                       {"label": "a photo of an animal", "score": 0.06}],
+    "image-to-image": ("image/png", ".png"),
+    "table-question-answering": {"answer": "AVERAGE > 36542", "coordinates": [[0, 1]], "cells": ["36542"],
+                                 "aggregator": "AVERAGE"},
+    "tabular-classification": [5, 6],
+    "text-to-speech": ("audio/wav", ".wav"),
+    "visual-question-answering": [{"answer": "blue", "score": 0.87}, {"answer": "yellow", "score": 0.09}],
+}
+
+
+def hf_inference_answer(task: str) -> Reply | None:
+    """A scripted hf-inference answer for `task`, or None when the recordings cover it."""
+    answer = HF_INFERENCE_ANSWERS.get(task)
+    if answer is None:
+        return None
+    if isinstance(answer, tuple):
+        kind, suffix = answer
+        return Reply(200, [("Content-Type", kind), ("x-compute-type", "cpu")], media_bytes(suffix))
+    return json_reply(200, answer() if callable(answer) else answer, [("x-compute-type", "cpu")])
+

@@ -49,6 +49,8 @@ def task_request(spec: TaskSpec, *, all_params: bool = False, endpoint_url: str 
     inputs = dict(spec.example)
     if spec.input_kind in ("image", "audio"):
         inputs = {spec.input_kind: UPLOADS[spec.input_kind], f"{spec.input_kind}_type": f"{spec.input_kind}/x-test"}
+    elif spec.input_kind.startswith("image-"):  # an image beside the example's text, question or labels
+        inputs.update(image=UPLOADS["image"], image_type="image/x-test")
     params = {p.name: sample_value(p) for p in spec.parameters} if all_params else {}
     return playground().build_request(task=spec.name, model_id=spec.default_model, inputs=inputs, params=params,
                                       endpoint_url=endpoint_url)
