@@ -17,6 +17,7 @@ from .parameters import ParameterPanel, build_parameter_panel
 __all__ = ["InputPanel", "build_input_panel"]
 
 FORM_FIELDS = tuple(f.name for f in dataclass_fields(FormValues))
+EMPTY_TABLE = {"headers": ["column 1", "column 2"], "data": [["", ""]]}
 
 
 @dataclass
@@ -52,6 +53,8 @@ class InputPanel:
         shown = form_shape(spec).fields
         updates: dict[Any, Any] = {component: getattr(values, name) for name, component in self.form.items()
                                    if name in shown}
+        if "table" in shown and values.table is None:
+            updates[self.form["table"]] = EMPTY_TABLE  # a table cannot be "nothing" in the page
         if "prompt" in shown and page_text:
             updates[self.filled] = values.prompt
         return updates
@@ -99,7 +102,8 @@ def _media_fields(shape: FormShape, values: FormValues) -> dict[str, gr.componen
 
 def _table_field(shape: FormShape, values: FormValues) -> dict[str, gr.components.Component]:
     # Every cell is text, as the table tasks send it; rows and columns can be added in the page.
-    return {"table": gr.Dataframe(values.table, label="Table (edit cells, add rows and columns)", interactive=True,
+    return {"table": gr.Dataframe(values.table or EMPTY_TABLE, label="Table (edit cells, add rows and columns)",
+                                  interactive=True,
                                   datatype="str", elem_id="table", visible="table" in shape.fields, wrap=True)}
 
 

@@ -165,9 +165,8 @@ def stock_example(spec: TaskSpec) -> dict[str, Any]:
     example = dict(spec.example)
     media = _MEDIA_OF.get(spec.input_kind, spec.input_kind)
     if media in EXAMPLE_MEDIA:
-        example.setdefault("example_title", f"Sample {media} (bundled)" + (
-            f": {example['text'] or example.get('question') or ''}" if example.get("text") or example.get("question")
-            else ""))
+        asked = example.get("text") or example.get("question") or ""
+        example.setdefault("example_title", f"Sample {media} (bundled)" + (f": {asked}" if asked else ""))
     return example
 
 

@@ -101,9 +101,10 @@ BLANKS = {"text": ["", " \t\r\n "], "media": [None]}
 
 
 def _required(spec: TaskSpec) -> set[str]:
-    """The fields a task cannot run without (chat's image is optional)."""
+    """The fields a task cannot run without (chat's image and an image edit's prompt are optional)."""
     fields = form_shape(spec).fields & {"prompt", "context", "labels", "sentences", "image", "audio"}
-    return fields - {"image"} if spec.input_kind == "chat" else fields
+    optional = {"chat": {"image"}, "image-prompt": {"prompt"}}.get(spec.input_kind, set())
+    return fields - optional
 
 
 def _blank_rows() -> list[Any]:

@@ -31,6 +31,8 @@ def example_form(task: str) -> dict[str, Any]:
     form = asdict(values_from_example(spec, stock_example(spec)))
     for media in ("image", "audio"):
         form[media] = handle_file(form[media]) if form[media] else None
+    if form["table"] is None:  # a table is never "nothing" in the page: the page's own empty one stands
+        del form["table"]
     return {**form, "model": spec.default_model, "task": task}
 
 
