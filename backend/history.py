@@ -84,7 +84,7 @@ class HistoryEntry:
     def row(self) -> tuple[str, str, str, str, str]:
         """This entry as a table row, in `ROW_HEADERS` order."""
         return (time.strftime("%H:%M:%S", time.localtime(self.when)), self.model or self.endpoint_url,
-                self.task, _status_text(self), "" if self.latency is None else f"{self.latency:.2f} s")
+                self.task, _status_text(self), _wall_clock(self))
 
     def as_result(self) -> InferenceResult:
         """The stored answer as a result the renderers can show, without calling the API."""
@@ -125,7 +125,7 @@ def _body_of(entry: HistoryEntry) -> bytes:
 
 def _stored_response(result: InferenceResult) -> tuple[Any, bool]:
     """The answer to keep and whether it was cut; media keeps a descriptor, oversized JSON its start."""
-    if result.media_type in ("image", "audio", "binary"):
+    if result.media_type in ("image", "audio", "video", "binary"):
         return describe_bytes(result.body, result.content_type), result.truncated
     value = result.json if result.media_type in ("json", "sse") else None
     if value is None:
@@ -147,12 +147,21 @@ def entry_from_run(request: InferenceRequest, result: InferenceResult, inputs: M
     attempts = result.attempts
     return HistoryEntry(
         when=time.time() if when is None else when, model=request.model_id, task=request.task,
-        provider=provider or result.provider, endpoint_url=request.url if request.is_endpoint else "",
+        provider=request.provider or provider or result.provider,
+        endpoint_url=request.url if request.is_endpoint else "",
         inputs=kept_inputs, params=kept_params, extra_params=extra, status=result.status,
         error=html.unescape(user_message(result.error)) if result.error else "",
-        latency=round(result.elapsed, 3), total_time=attempts[-1].at if attempts else round(result.elapsed, 3),
+        latency=round(result.elapsed, 3),
+        total_time=round(result.total, 3) if result.total is not None else attempts[-1].at if attempts
+        else round(result.elapsed, 3),
         compute_time=_seconds(result.compute_time), response=response, content_type=result.content_type,
         truncated=inputs_cut or params_cut or extra_cut or response_cut)
+
+
+def _wall_clock(entry: HistoryEntry) -> str:
+    """The run's time from send to answer, waits and jobs included (the answering request's alone when unknown)."""
+    seconds = entry.total_time if entry.total_time is not None else entry.latency
+    return "" if seconds is None else f"{seconds:.2f} s"
 
 
 def _seconds(header: str) -> float | None:

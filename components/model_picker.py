@@ -60,7 +60,7 @@ def build_model_picker(spec: TaskSpec) -> ModelPicker:
                            elem_id="task", scale=2, info="Detected from the Hub; change it if needed")
         provider = gr.Dropdown(choices=PROVIDER_CHOICES, value="auto", allow_custom_value=True, label="Provider",
                                elem_id="provider", scale=2,
-                               info="auto, or an Inference Provider that serves the model")
+                               info="auto (the model's first provider for the task) or one that serves it")
     note = gr.Markdown(WELCOME, elem_id="model-info")
     card = gr.State({"model_id": spec.default_model, "mask_token": "", "examples": [], "gated": False})
     query, keystroke = gr.Textbox(visible=False), gr.Number(visible=False, precision=0)

@@ -105,7 +105,7 @@ def describe_card(card: ModelCard) -> str:
     return "  \n".join(lines)
 
 
-AUTO_CHOICE = ("auto (the model's first provider for this task)", "auto")
+AUTO_CHOICE = ("auto", "auto")  # the model's first provider for the task, in the Hub's order
 
 
 def _mapping_facts(card: ModelCard) -> list[dict[str, Any]]:
