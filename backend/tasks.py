@@ -94,30 +94,50 @@ _IMAGE_GENERATION = (
     Param("scheduler", "str", help="Override the diffusion scheduler (e.g. EulerDiscreteScheduler)."),
 )
 
+# Each task's parameters are listed in the order its InferenceClient method writes them (see PayloadBuilder).
 _VIDEO = (
     Param("num_frames", "int", minimum=1, step=1, help="How many frames to generate."),
     Param("num_inference_steps", "int", minimum=1, maximum=100, step=1, help="More steps: slower, finer."),
     Param("guidance_scale", "float", minimum=0, maximum=30, step=0.5, help="How closely to follow the prompt."),
     _SEED,
 )
+_TEXT_TO_VIDEO_ORDER = ("guidance_scale", "negative_prompt", "num_frames", "num_inference_steps", "seed")
+# Sent as the client's `target_size` {width, height} when both are set.
+_TARGET_SIZE = (
+    Param("width", "int", minimum=64, maximum=2048, step=64, help="Target width in pixels (set height too)."),
+    Param("height", "int", minimum=64, maximum=2048, step=64, help="Target height in pixels (set width too)."),
+)
 _IMAGE_EDIT = (
-    Param("guidance_scale", "float", minimum=0, maximum=30, step=0.5, help="How closely to follow the prompt."),
+    *_TARGET_SIZE,
     Param("num_inference_steps", "int", minimum=1, maximum=100, step=1, help="More steps: slower, finer."),
+    Param("guidance_scale", "float", minimum=0, maximum=30, step=0.5, help="How closely to follow the prompt."),
+    _SEED,
 )
 _SEGMENTATION = (
-    Param("threshold", "float", minimum=0, maximum=1, step=0.05, help="Drop segments scoring below this."),
     Param("mask_threshold", "float", minimum=0, maximum=1, step=0.05, help="Turns mask probabilities into pixels."),
     Param("overlap_mask_area_threshold", "float", minimum=0, maximum=1, step=0.05,
           help="Merge or drop small disconnected parts of a mask."),
     Param("subtask", "choice", choices=("semantic", "instance", "panoptic"), help="Which kind of segmentation."),
+    Param("threshold", "float", minimum=0, maximum=1, step=0.05, help="Drop segments scoring below this."),
+)
+_DOCUMENT_QA = (
+    Param("doc_stride", "int", minimum=0, step=1, help="Overlap between chunks of a long document, in tokens."),
+    Param("handle_impossible_answer", "bool", help="Allow 'no answer'."),
+    Param("lang", "str", help="The document's language code for OCR, e.g. en."),
+    Param("max_answer_len", "int", minimum=1, step=1, help="Longest answer, in tokens."),
+    Param("max_question_len", "int", minimum=1, step=1, help="Longest question, in tokens."),
+    Param("max_seq_len", "int", minimum=1, step=1, help="Longest chunk (question and context), in tokens."),
+    _TOP_K,
 )
 _TABLE = {"Repository": ["Transformers", "Datasets", "Tokenizers"], "Stars": ["36542", "4512", "3934"],
           "Contributors": ["651", "77", "34"], "Programming language": ["Python", "Python", "Rust, Python"]}
 _SPOKEN = "The answer to the universe is forty-two."
 _SPEECH = (
-    Param("max_new_tokens", "int", minimum=1, step=1, help="The longest audio, in tokens."),
-    Param("temperature", "float", minimum=0, maximum=2, step=0.05, help="Higher is more varied."),
     Param("do_sample", "bool", help="Sample instead of always taking the likeliest."),
+    Param("max_new_tokens", "int", minimum=1, step=1, help="The longest audio, in tokens."),
+    Param("temperature", "float", minimum=0.01, maximum=2, step=0.05, help="Higher is more varied."),
+    Param("top_k", "int", minimum=1, step=1, help="Sample only from this many likeliest tokens."),
+    _TOP_P,
 )
 
 _CHAT_EXAMPLE = [{"role": "system", "content": "You are a helpful assistant."},
@@ -201,14 +221,15 @@ TASKS: dict[str, TaskSpec] = {spec.name: spec for spec in (
           '{"inputs": "text"}'),
     _task("text-to-video", "Text to video", "text-to-image", read_text_to_image, render_video,
           {"text": "A red fox running through fresh snow at golden hour, cinematic.", "negative_prompt": ""},
-          "Wan-AI/Wan2.2-T2V-A14B", _VIDEO, '{"inputs": "prompt"}'),
+          "Wan-AI/Wan2.2-T2V-A14B", _VIDEO, '{"inputs": "prompt"}', order=_TEXT_TO_VIDEO_ORDER),
     _task("image-to-video", "Image to video", "image-prompt", read_image_prompt, render_video,
-          {"text": "The camera slowly zooms in."}, "Wan-AI/Wan2.2-I2V-A14B", _VIDEO,
+          {"text": "The camera slowly zooms in."}, "Wan-AI/Wan2.2-I2V-A14B", (*_VIDEO, *_TARGET_SIZE),
           _UPLOAD.format("image") + ' (with parameters: {"inputs": base64, "parameters": {"prompt": "..."}})',
-          upload="image"),
+          upload="image", sized=True),
     _task("image-to-image", "Image to image", "image-prompt", read_image_prompt, render_image,
           {"text": "Turn it into a watercolour painting."}, "Qwen/Qwen-Image-Edit", _IMAGE_EDIT,
-          '{"inputs": base64 image, "parameters": {"prompt": "..."}}', upload="image"),
+          '{"inputs": base64 image, "parameters": {"prompt": "..."}}', upload="image", sized=True,
+          headers={"Accept": "image/png"}),
     _task("image-segmentation", "Image segmentation", "image", read_image, render_masks, {},
           "nvidia/segformer-b0-finetuned-ade-512-512", _SEGMENTATION, _UPLOAD.format("image"), upload="image"),
     _task("image-to-text", "Image to text (captioning)", "image", read_image, render_caption, {},
@@ -220,13 +241,10 @@ TASKS: dict[str, TaskSpec] = {spec.name: spec for spec in (
           '{"inputs": base64 image, "parameters": {"candidate_labels": [...]}}', upload="image"),
     _task("visual-question-answering", "Visual question answering", "image-question", read_image_question,
           render_answers, {"question": "What colours are in the picture?"}, "dandelin/vilt-b32-finetuned-vqa",
-          (_TOP_K,), '{"inputs": base64 image, "question": "...", "image": base64 image}'),
+          (_TOP_K,), '{"inputs": base64 image, "parameters": {}, "question": "...", "image": base64 image}'),
     _task("document-question-answering", "Document question answering", "image-question", read_document_question,
           render_answers, {"question": "What is the title?"}, "impira/layoutlm-document-qa",
-          (_TOP_K, Param("max_answer_len", "int", minimum=1, step=1, help="Longest answer, in tokens."),
-           Param("handle_impossible_answer", "bool", help="Allow 'no answer'."),
-           Param("lang", "str", help="The document's language code for OCR, e.g. en.")),
-          '{"inputs": {"question": "...", "image": base64 image}}'),
+          _DOCUMENT_QA, '{"inputs": {"question": "...", "image": base64 image}}'),
     _task("table-question-answering", "Table question answering", "table-question", read_table_question,
           render_table_answer, {"question": "How many stars does the Transformers repository have?",
                                 "table": _TABLE}, "google/tapas-base-finetuned-wtq",
@@ -237,7 +255,7 @@ TASKS: dict[str, TaskSpec] = {spec.name: spec for spec in (
     _task("tabular-classification", "Tabular classification", "table", read_table, render_tabular,
           {"table": {"fixed_acidity": ["7.4", "7.8"], "volatile_acidity": ["0.7", "0.88"],
                      "alcohol": ["9.4", "9.8"]}}, "scikit-learn/tabular-playground", (),
-          '{"table": {"column": ["cell", ...]}}'),
+          '{"parameters": {}, "table": {"column": ["cell", ...]}}'),
     _task("audio-classification", "Audio classification", "audio", read_audio, render_labels, {},
           "superb/hubert-large-superb-er", (_FUNCTION, _TOP_K), _UPLOAD.format("audio"), upload="audio"),
     _task("audio-to-audio", "Audio to audio", "audio", read_audio, render_audio, {}, "speechbrain/sepformer-wham",

@@ -218,8 +218,9 @@ def read_image_prompt(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[s
 def read_image_labels(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     body, _ = read_image(inputs)
     labels = _as_list(inputs.get("labels"), ",")
-    if not labels:
-        raise InvalidParameters("Fill in the candidate labels, separated by commas (e.g. cat, dog).", field="labels")
+    if len(labels) < 2:  # huggingface_hub refuses fewer, as there is nothing to compare
+        raise InvalidParameters("Fill in at least two candidate labels, separated by commas (e.g. cat, dog).",
+                                field="labels")
     return body, {"candidate_labels": labels}
 
 
@@ -229,10 +230,11 @@ def _image_base64(inputs: Mapping[str, Any]) -> str:
 
 
 def read_image_question(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Visual question answering as huggingface_hub sends it: the image as `inputs` and again beside the question."""
+    """Visual question answering as huggingface_hub sends it: the image as `inputs`, the parameters, then
+    the question and the image again (the builder fills `parameters` where it stands)."""
     image = _image_base64(inputs)
     question = _required(inputs, "question", "the question about the image")
-    return {"inputs": image, "question": question, "image": image}, {}
+    return {"inputs": image, "parameters": {}, "question": question, "image": image}, {}
 
 
 def read_document_question(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -259,8 +261,8 @@ def read_table_question(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict
 
 
 def read_table(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Tabular classification as huggingface_hub sends it: the table at the root, beside empty parameters."""
-    return {"table": _table(inputs), "parameters": {}}, {}
+    """Tabular classification as huggingface_hub sends it: empty parameters, then the table, at the root."""
+    return {"parameters": {}, "table": _table(inputs)}, {}
 
 
 def read_messages(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -287,6 +289,9 @@ class PayloadBuilder:
     As huggingface_hub sends them: a JSON body with `inputs` always carries `parameters` (`{}` when none
     is set); `streamable` tasks state `"stream": true` when streaming, and chat (`states_stream`) states
     `false` too; `upload` names the form field ("image", "audio") whose `<field>_type` is the bytes' MIME type.
+    Parameters go in `order` (the form's, then the table's, by default), as the client writes them: an
+    upload with parameters is JSON the client dumps itself, so the order is part of the bytes. With
+    `sized`, width and height set together travel as `target_size`, where width stands in the order.
     """
 
     read: InputReader
@@ -296,13 +301,25 @@ class PayloadBuilder:
     streamable: bool = False
     states_stream: bool = False
     upload: str = ""
+    order: tuple[str, ...] = ()
+    sized: bool = False
+
+    def _laid_out(self, form_params: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+        checked = {**check_params(form_params, self.parameters), **check_params(params, self.parameters)}
+        rank = {name: n for n, name in enumerate(self.order or (*form_params, *(p.name for p in self.parameters)))}
+        ordered = dict(sorted(checked.items(), key=lambda item: rank.get(item[0], len(rank))))  # extras last
+        if not (self.sized and "width" in ordered and "height" in ordered):
+            return ordered
+        size = {"width": ordered["width"], "height": ordered["height"]}
+        return {("target_size" if key == "width" else key): (size if key == "width" else value)
+                for key, value in ordered.items() if key != "height"}
 
     def __call__(self, inputs: Mapping[str, Any], params: Mapping[str, Any] | None = None) -> Payload:
         body, form_params = self.read(inputs)
-        checked = {**check_params(form_params, self.parameters), **check_params(params or {}, self.parameters)}
+        checked = self._laid_out(form_params, params or {})
         stream = bool(checked.pop("stream", False)) if self.streamable else False
         if self.upload:
-            return _upload(body["inputs"], inputs.get(f"{self.upload}_type") or "", checked)
+            return _upload(body["inputs"], inputs.get(f"{self.upload}_type") or "", checked, self.headers)
         root_names = {p.name for p in self.parameters if p.at_root}
         nested = {k: v for k, v in checked.items() if not (self.params_at_root or k in root_names)}
         body.update({k: v for k, v in checked.items() if k not in nested})
@@ -313,8 +330,9 @@ class PayloadBuilder:
         return Payload(json_body=body, headers=dict(self.headers), stream=stream)
 
 
-def _upload(data: bytes, content_type: str, params: dict[str, Any]) -> Payload:
+def _upload(data: bytes, content_type: str, params: dict[str, Any], headers: Mapping[str, str]) -> Payload:
     # Raw bytes cannot carry parameters; the documented alternative is base64 in a JSON body.
     if params:
-        return Payload(json_body={"inputs": base64.b64encode(data).decode("ascii"), "parameters": params})
-    return Payload(data=data, headers={"Content-Type": content_type} if content_type else {})
+        return Payload(json_body={"inputs": base64.b64encode(data).decode("ascii"), "parameters": params},
+                       headers=dict(headers))
+    return Payload(data=data, headers={**headers, **({"Content-Type": content_type} if content_type else {})})

@@ -1,21 +1,33 @@
-"""The tasks added for huggingface_hub 2.4's full table: their forms become the bodies the official
-client sends (the wire itself is compared in tests/http/test_provider_conformance.py), and their
-answers render, with odd shapes falling back to the raw view instead of raising.
+"""The tasks added for huggingface_hub 2.4's full table: their forms become the requests the official
+client builds (compared here with the client's own request, captured before it is sent; the wire
+itself is compared in tests/http/test_provider_conformance.py), and their answers render, with odd
+shapes falling back to the raw view instead of raising.
 """
 from __future__ import annotations
 
 import base64
 import json
-from typing import Any
+from pathlib import Path
+from typing import Any, Callable
 
 import pytest
+import requests
+from huggingface_hub import InferenceClient
+from huggingface_hub.inference import _client
+from huggingface_hub.inference._common import RequestParameters
+from huggingface_hub.inference._providers import hf_inference
 
+from backend import Playground, load_settings
 from backend.errors import InvalidParameters
 from backend.result import InferenceRequest, InferenceResult
 from backend.tasks import TASKS, build_payload, render
 from components.handlers.forms import FormValues, inputs_for, table_columns, table_value, values_from_example
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 24
+ASSETS = Path(__file__).resolve().parents[2] / "components" / "assets"
+IMAGE, SOUND = (ASSETS / "example.png").read_bytes(), (ASSETS / "example.wav").read_bytes()
+MODEL = "org/model"
+TEXT = "A calm lake at dawn."
 WAV = b"RIFF\0\0\0\0WAVEfmt "
 TABLE = {"Repository": ["Transformers", "Datasets"], "Stars": ["36542", "4512"]}
 NEW = ("text-to-speech", "text-to-video", "image-to-video", "image-to-image", "image-segmentation", "image-to-text",
@@ -37,15 +49,162 @@ def test_the_table_has_huggingface_hubs_28_tasks() -> None:
     assert len(theirs | {"conversational"}) == 28
 
 
+class _Captured(Exception):
+    """Raised in place of sending: the client's request has been built and kept."""
+
+
+@pytest.fixture()
+def official(monkeypatch: pytest.MonkeyPatch) -> Callable[..., RequestParameters]:
+    """Calls `InferenceClient(provider="hf-inference").<method>(...)` and returns the request it would send.
+
+    Nothing leaves the machine: the Hub lookup that checks the model's task is skipped and the send is
+    replaced. The video tasks, which hf-inference does not serve, get hf-inference's own helpers (JSON
+    for text, the upload for an image), as the task table builds them.
+    """
+    sent: list[RequestParameters] = []
+
+    def keep(self: InferenceClient, request_parameters: RequestParameters, *, stream: bool = False) -> Any:
+        sent.append(request_parameters)
+        raise _Captured
+
+    helpers = {"text-to-video": hf_inference.HFInferenceTask("text-to-video"),
+               "image-to-video": hf_inference.HFInferenceBinaryInputTask("image-to-video")}
+    real_helper = _client.get_provider_helper
+    monkeypatch.setattr(_client, "get_provider_helper",
+                        lambda provider, task, model: helpers.get(task) or real_helper(provider, task, model))
+    monkeypatch.setattr(hf_inference, "_check_supported_task", lambda model, task: None)
+    monkeypatch.setattr(InferenceClient, "_inner_post", keep)
+
+    def call(method: str, *args: Any, **kwargs: Any) -> RequestParameters:
+        client = InferenceClient(provider="hf-inference", api_key="hf_test")
+        with pytest.raises(_Captured):
+            getattr(client, method)(*args, model=MODEL, **kwargs)
+        return sent[-1]
+    return call
+
+
+def ours(task: str, inputs: dict[str, Any], params: dict[str, Any]) -> InferenceRequest:
+    playground = Playground(load_settings({}, None, read_token_file=False))
+    return playground.build_request(task=task, model_id=MODEL, inputs=inputs, params=params, provider="hf-inference")
+
+
+def sent_bytes(request: InferenceRequest) -> bytes:
+    """The body exactly as our HTTP client (requests) writes it."""
+    prepared = requests.Request("POST", request.url, json=request.json_body, data=request.data).prepare()
+    body = prepared.body
+    return body.encode() if isinstance(body, str) else body
+
+
+IMAGE_IN = {"image": IMAGE, "image_type": "image/png"}
+AUDIO_IN = {"audio": SOUND, "audio_type": "audio/wav"}
+TABLE_IN = {"Repository": ["Transformers", "Datasets"], "Stars": ["36542", "4512"]}
+
+# (our task, the form's inputs, the parameters as the page sends them, what the client is asked)
+CLIENT_CASES: list[tuple[str, dict[str, Any], dict[str, Any], str, tuple[Any, ...], dict[str, Any]]] = [
+    ("text-to-video", {"text": TEXT, "negative_prompt": ""}, {}, "text_to_video", (TEXT,), {}),
+    ("text-to-video", {"text": TEXT, "negative_prompt": "blurry"},
+     {"seed": 3, "num_frames": 16, "guidance_scale": 5.0, "num_inference_steps": 20},
+     "text_to_video", (TEXT,), {"negative_prompt": "blurry", "num_frames": 16, "num_inference_steps": 20,
+                                "guidance_scale": 5.0, "seed": 3}),
+    ("image-to-video", {**IMAGE_IN, "text": "waves roll in"}, {},
+     "image_to_video", (IMAGE,), {"prompt": "waves roll in"}),
+    ("image-to-video", {**IMAGE_IN, "text": ""}, {}, "image_to_video", (IMAGE,), {}),
+    ("image-to-video", {**IMAGE_IN, "text": "waves"}, {"height": 480, "width": 640, "seed": 1, "num_frames": 16},
+     "image_to_video", (IMAGE,), {"prompt": "waves", "num_frames": 16, "seed": 1,
+                                  "target_size": {"width": 640, "height": 480}}),
+    ("image-to-image", {**IMAGE_IN, "text": "make it winter", "negative_prompt": ""}, {},
+     "image_to_image", (IMAGE, "make it winter"), {}),
+    ("image-to-image", {**IMAGE_IN, "text": "", "negative_prompt": ""}, {}, "image_to_image", (IMAGE,), {}),
+    ("image-to-image", {**IMAGE_IN, "text": "winter", "negative_prompt": "people"},
+     {"seed": 7, "guidance_scale": 7.5, "num_inference_steps": 30, "width": 512, "height": 768},
+     "image_to_image", (IMAGE, "winter"), {"negative_prompt": "people", "num_inference_steps": 30,
+                                           "guidance_scale": 7.5, "target_size": {"width": 512, "height": 768},
+                                           "seed": 7}),
+    ("text-to-speech", {"text": TEXT}, {}, "text_to_speech", (TEXT,), {}),
+    ("text-to-speech", {"text": TEXT}, {"top_p": 0.9, "temperature": 0.7, "max_new_tokens": 50, "do_sample": True,
+                                        "top_k": 40},
+     "text_to_speech", (TEXT,), {"do_sample": True, "max_new_tokens": 50, "temperature": 0.7, "top_k": 40,
+                                 "top_p": 0.9}),
+    ("image-segmentation", dict(IMAGE_IN), {}, "image_segmentation", (IMAGE,), {}),
+    ("image-segmentation", dict(IMAGE_IN),
+     {"threshold": 0.5, "subtask": "semantic", "overlap_mask_area_threshold": 0.3, "mask_threshold": 0.4},
+     "image_segmentation", (IMAGE,), {"mask_threshold": 0.4, "overlap_mask_area_threshold": 0.3,
+                                      "subtask": "semantic", "threshold": 0.5}),
+    ("table-question-answering", {"table": TABLE_IN, "question": "How many stars?"}, {},
+     "table_question_answering", (TABLE_IN, "How many stars?"), {}),
+    ("table-question-answering", {"table": TABLE_IN, "question": "How many stars?"},
+     {"truncation": True, "sequential": False, "padding": "longest"},
+     "table_question_answering", (TABLE_IN, "How many stars?"),
+     {"padding": "longest", "sequential": False, "truncation": True}),
+    ("document-question-answering", {**IMAGE_IN, "question": "What is the title?"}, {},
+     "document_question_answering", (IMAGE, "What is the title?"), {}),
+    ("document-question-answering", {**IMAGE_IN, "question": "Total?"},
+     {"top_k": 2, "max_seq_len": 384, "lang": "en", "doc_stride": 128, "handle_impossible_answer": True,
+      "max_question_len": 64, "max_answer_len": 15},
+     "document_question_answering", (IMAGE, "Total?"),
+     {"doc_stride": 128, "handle_impossible_answer": True, "lang": "en", "max_answer_len": 15,
+      "max_question_len": 64, "max_seq_len": 384, "top_k": 2}),
+    ("visual-question-answering", {**IMAGE_IN, "question": "What is it?"}, {},
+     "visual_question_answering", (IMAGE, "What is it?"), {}),
+    ("visual-question-answering", {**IMAGE_IN, "question": "What is it?"}, {"top_k": 3},
+     "visual_question_answering", (IMAGE, "What is it?"), {"top_k": 3}),
+    ("zero-shot-image-classification", {**IMAGE_IN, "labels": "a chart, a cat"}, {},
+     "zero_shot_image_classification", (IMAGE, ["a chart", "a cat"]), {}),
+    ("zero-shot-image-classification", {**IMAGE_IN, "labels": "a chart, a cat"},
+     {"hypothesis_template": "This is {}."},
+     "zero_shot_image_classification", (IMAGE, ["a chart", "a cat"]), {"hypothesis_template": "This is {}."}),
+    ("image-to-text", dict(IMAGE_IN), {}, "image_to_text", (IMAGE,), {}),
+    ("audio-classification", dict(AUDIO_IN), {}, "audio_classification", (SOUND,), {}),
+    ("audio-classification", dict(AUDIO_IN), {"top_k": 2, "function_to_apply": "softmax"},
+     "audio_classification", (SOUND,), {"function_to_apply": "softmax", "top_k": 2}),
+    ("audio-to-audio", dict(AUDIO_IN), {}, "audio_to_audio", (SOUND,), {}),
+    ("tabular-classification", {"table": TABLE_IN}, {}, "tabular_classification", (TABLE_IN,), {}),
+]
+
+
+def test_every_new_task_is_compared_with_the_official_client() -> None:
+    assert {case[0] for case in CLIENT_CASES} == set(NEW)
+
+
+@pytest.mark.parametrize("task,inputs,params,method,args,kwargs", CLIENT_CASES,
+                         ids=[f"{case[0]}-{n}" for n, case in enumerate(CLIENT_CASES)])
+def test_the_request_is_the_one_huggingface_hub_builds(official: Callable[..., RequestParameters], task: str,
+                                                        inputs: dict[str, Any], params: dict[str, Any], method: str,
+                                                        args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    theirs = official(method, *args, **kwargs)
+    request = ours(task, inputs, params)
+    assert request.url == theirs.url
+    if theirs.data is not None:
+        # The client sends raw bytes, or JSON it dumped itself: ours must be those very bytes.
+        assert sent_bytes(request) == bytes(theirs.data)
+    else:
+        # The client hands a dict to its HTTP library: the same JSON, keys in the same order.
+        assert request.data is None and json.dumps(request.json_body) == json.dumps(theirs.json)
+    if "accept" in theirs.headers:
+        assert request.headers.get("Accept") == theirs.headers["accept"]
+
+
+def test_a_video_task_sends_a_text_task_body_on_hf_inference() -> None:
+    payload = build_payload("text-to-video", {"text": TEXT, "negative_prompt": "blurry"}, {"num_frames": 8})
+    assert payload.json_body == {"inputs": TEXT, "parameters": {"negative_prompt": "blurry", "num_frames": 8}}
+
+
+def test_a_lone_width_is_sent_as_is_and_both_make_a_target_size() -> None:
+    lone = build_payload("image-to-image", {**IMAGE_IN, "text": "x"}, {"width": 512}).json_body
+    assert lone["parameters"] == {"prompt": "x", "width": 512}
+    both = build_payload("image-to-video", {**IMAGE_IN, "text": "x"}, {"width": 512, "height": 256}).json_body
+    assert both["parameters"] == {"prompt": "x", "target_size": {"width": 512, "height": 256}}
+
+
 @pytest.mark.parametrize("task,inputs,params,body", [
     ("visual-question-answering", {"image": PNG, "question": "What is it?"}, {},
-     {"inputs": base64.b64encode(PNG).decode(), "question": "What is it?", "image": base64.b64encode(PNG).decode(),
-      "parameters": {}}),
+     {"inputs": base64.b64encode(PNG).decode(), "parameters": {}, "question": "What is it?",
+      "image": base64.b64encode(PNG).decode()}),
     ("document-question-answering", {"image": PNG, "question": "Total?"}, {"top_k": 2},
      {"inputs": {"question": "Total?", "image": base64.b64encode(PNG).decode()}, "parameters": {"top_k": 2}}),
     ("table-question-answering", {"table": TABLE, "question": "Stars?"}, {},
      {"inputs": {"query": "Stars?", "table": TABLE}, "parameters": {}}),
-    ("tabular-classification", {"table": TABLE}, {}, {"table": TABLE, "parameters": {}}),
+    ("tabular-classification", {"table": TABLE}, {}, {"parameters": {}, "table": TABLE}),
     ("zero-shot-image-classification", {"image": PNG, "labels": "cat, dog"}, {},
      {"inputs": base64.b64encode(PNG).decode(), "parameters": {"candidate_labels": ["cat", "dog"]}}),
     ("image-to-image", {"image": PNG, "text": "snow"}, {},
@@ -59,7 +218,7 @@ def test_json_bodies_are_laid_out_as_huggingface_hub_lays_them(task: str, inputs
 
 def test_an_image_task_without_its_prompt_or_parameters_sends_the_raw_file() -> None:
     payload = build_payload("image-to-image", {"image": PNG, "image_type": "image/png", "text": ""}, {})
-    assert payload.data == PNG and payload.headers == {"Content-Type": "image/png"}
+    assert payload.data == PNG and payload.headers == {"Accept": "image/png", "Content-Type": "image/png"}
 
 
 @pytest.mark.parametrize("task,inputs,words", [
@@ -68,6 +227,13 @@ def test_an_image_task_without_its_prompt_or_parameters_sends_the_raw_file() -> 
     ("table-question-answering", {"table": {}, "question": "q"}, "table"),
     ("table-question-answering", {"table": {"a": ["1"], "b": ["1", "2"]}, "question": "q"}, "as many cells"),
     ("zero-shot-image-classification", {"image": PNG, "labels": " , "}, "candidate labels"),
+    ("zero-shot-image-classification", {"image": PNG, "labels": "cat"}, "at least two"),
+    ("tabular-classification", {"table": None}, "table"),
+    ("image-to-image", {"image": None, "text": "snow"}, "image"),
+    ("text-to-video", {"text": "  "}, "text"),
+    ("text-to-speech", {"text": ""}, "text"),
+    ("document-question-answering", {"image": PNG, "question": ""}, "question"),
+    ("audio-to-audio", {"audio": PNG}, "not audio"),
 ])
 def test_bad_inputs_are_explained_before_anything_is_sent(task: str, inputs: dict[str, Any], words: str) -> None:
     with pytest.raises(InvalidParameters, match=words):
