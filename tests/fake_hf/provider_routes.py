@@ -7,8 +7,8 @@ every pair of huggingface_hub's table (74). Answers follow the recordings in `re
 the official clients read. Media links point at the fake CDN (`media_cdn.py`).
 
 Jobs (fal-ai queue tasks, wavespeed, zai-org, together video, replicate's slow models) are queued for
-2 status polls, then run for 2 polls (`logs`: "step n/2"), then done. Scripted models:
-  fake/video-slow        fal-ai text-to-video queued for 5 polls, running for 20 (position counts down)
+1 status poll, then run for 1 poll (`logs`: "step 1/1"), then done. Scripted models:
+  fake/video-slow        fal-ai text-to-video queued for 4 polls, running for 6 (position counts down)
   fake/video-6s          fal-ai text-to-video queued for 2 s, then running until 6 s after submission (wall clock)
   fake/video-60s         the same over 60 s
   fake/video-fails       fal-ai text-to-video that fails while running ("NSFW content detected")
@@ -106,7 +106,7 @@ SCRIPTED_PROVIDER_MODELS: dict[str, tuple[str, list[Entry]]] = {
     "fake/video-60s": ("text-to-video", [("fal-ai", "text-to-video", "fal-ai/fake/seconds-60")]),
     "fake/video-fails": ("text-to-video", [("fal-ai", "text-to-video", "fal-ai/fake/fails")]),
     "fake/video-flaky": ("text-to-video", [("fal-ai", "text-to-video", "fal-ai/fake/flaky")]),
-    "fake/replicate-slow": ("text-to-image", [("replicate", "text-to-image", "fake/slow")]),
+    "fake/replicate-slow": ("text-to-image", [("replicate", "text-to-image", "fake/prediction")]),
     "fake/cdn-redirect": ("text-to-image", [("fal-ai", "text-to-image", "fal-ai/fake/redirect")]),
     "fake/cdn-private": ("text-to-image", [("fal-ai", "text-to-image", "fal-ai/fake/private")]),
     "fake/cdn-oversized": ("text-to-image", [("fal-ai", "text-to-image", "fal-ai/fake/oversized")]),
@@ -190,7 +190,7 @@ class Job:
             if age < total / 3:
                 return "queued", max(int(3 * (total / 3 - age)), 0)
             return ("running", int(age)) if age < total else ("done", None)
-        queued, running = (5, 20) if self.script == "slow" else (2, 2)
+        queued, running = (4, 6) if self.script == "slow" else (1, 1)
         if self.polls <= queued:
             return "queued", queued - self.polls
         if self.polls <= queued + running:
@@ -330,7 +330,7 @@ class ProviderRoutes:
                 "cancel": f"https://api.replicate.com/v1/predictions/{prediction_id}/cancel"}
         answer = {"id": prediction_id, "model": provider_id.split(":")[0], "status": "processing",
                   "logs": "", "error": None, "urls": urls, "created_at": "2025-01-23T16:55:17.824Z"}
-        if provider_id == "fake/slow":
+        if provider_id == "fake/prediction":
             return json_reply(201, {**answer, "status": "starting", "output": None})
         if task == "automatic-speech-recognition":
             output: Any = {"transcription": "A quick brown fox jumps over the lazy dog.", "segments": []}
@@ -402,7 +402,7 @@ class ProviderRoutes:
             if state == "queued":
                 status["queue_position"] = detail
             if state == "running":
-                status["logs"] = [{"message": f"step {detail}/{20 if job.script == 'slow' else 2}", "level": "INFO"}]
+                status["logs"] = [{"message": f"step {detail}/{6 if job.script == 'slow' else 1}", "level": "INFO"}]
             if state == "failed":
                 status["error"] = "NSFW content detected"
             return status

@@ -110,6 +110,12 @@ def client_to_fake(hf: FakeHF, monkeypatch: pytest.MonkeyPatch) -> InferenceClie
     monkeypatch.setattr(constants, "ENDPOINT", hf.url)
     for helper in PROVIDERS["hf-inference"].values():  # their base URL was fixed when the library was imported
         monkeypatch.setattr(helper, "base_url", f"{hf.url}/hf-inference")
+    # Only the first request is compared: the client's own job polling need not wait between its polls.
+    from huggingface_hub.inference._providers import fal_ai, together, wavespeed, zai_org
+
+    for module, name in ((fal_ai, "_POLLING_INTERVAL"), (wavespeed, "_POLLING_INTERVAL"),
+                         (zai_org, "_POLLING_INTERVAL"), (together, "_VIDEO_POLLING_INTERVAL")):
+        monkeypatch.setattr(module, name, 0)
     provider_common._fetch_inference_provider_mapping.cache_clear()
     return InferenceClient
 

@@ -108,6 +108,7 @@ def test_auto_takes_the_models_first_provider_for_the_task(fake: FakeHF) -> None
     assert request.provider == "fal-ai" and request.url == f"{fake.url}/fal-ai/fal-ai/flux/schnell"
 
 
+@pytest.mark.slow
 def test_a_queued_job_shows_its_position_then_its_progress_then_the_video(fake: FakeHF) -> None:
     events, result = run(playground(fake), "text-to-video", "fake/video-slow")
     updates = [e for e in events if isinstance(e, JobUpdate)]
