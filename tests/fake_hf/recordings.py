@@ -101,6 +101,9 @@ class Recordings:
 
     def __init__(self, directory: Path) -> None:
         self.cases = load_cases(directory)
+        if not self.cases:
+            raise SystemExit(f"fake_hf: no recorded exchanges in {directory}. The repository carries them in "
+                             "tests/fake_hf/recorded/; pass --recordings DIR to use others.")
         self._by_route: dict[tuple[str, str], list[Case]] = defaultdict(list)
         for case in self.cases:
             self._by_route[(case.method, case.route)].append(case)

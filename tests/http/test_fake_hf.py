@@ -514,3 +514,10 @@ def test_cli_serves_until_killed() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_the_fake_says_what_is_missing_when_it_has_no_recordings(tmp_path) -> None:
+    result = subprocess.run([sys.executable, "-m", "tests.fake_hf", "--port", "0", "--recordings", str(tmp_path)],
+                            cwd=REPO, capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0 and "no recorded exchanges in" in result.stderr
+    assert "StopIteration" not in result.stderr and "Traceback" not in result.stderr
