@@ -18,7 +18,7 @@ from .result import InferenceResult
 __all__ = [
     "Entity", "Box", "Rendered", "Renderer", "tolerant", "fallback", "render_generic", "render_labels",
     "render_zero_shot", "render_fill_mask", "render_entities", "render_answer", "render_text_field",
-    "render_transcript", "render_similarity", "render_embedding", "render_boxes", "render_image",
+    "render_transcript", "render_similarity", "render_embedding", "render_boxes", "render_image", "sniff_image",
 ]
 
 MAX_JSON_TEXT = 20_000  # the raw-JSON panel shows everything; the text view only needs a readable start
@@ -64,6 +64,7 @@ class Rendered:
     boxes: tuple[Box, ...] = ()
     summary: Mapping[str, Any] = field(default_factory=dict)
     masks: tuple[tuple[str, float | None, bytes], ...] = field(default=(), repr=False)  # label, score, PNG
+    source_image: bytes | None = field(default=None, repr=False)  # what the masks cover: the image sent
 
 
 Renderer = Callable[[InferenceResult], Rendered]
@@ -287,7 +288,8 @@ def render_boxes(result: InferenceResult) -> Rendered:
                     table=(("label", "score", "xmin", "ymin", "xmax", "ymax"), rows))
 
 
-def _sniff_image(data: bytes) -> str:
+def sniff_image(data: bytes) -> str:
+    """The image type the bytes show ('' when none we know)."""
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
     return next((kind for magic, kind in _IMAGE_MAGIC if data.startswith(magic)), "")
@@ -302,7 +304,7 @@ def render_image(result: InferenceResult) -> Rendered:
     if "b64_json" not in item:
         return fallback(result, "The provider answered with a link, which is never fetched; see the raw response.")
     data = base64.b64decode(item["b64_json"], validate=True)
-    media_type = _sniff_image(data)
+    media_type = sniff_image(data)
     if not media_type:
         return fallback(result, "The provider's base64 data is not a known image format; see the raw response.")
     return _media("image", data, media_type)

@@ -5,9 +5,10 @@ tabular predictions. Like `render.py`, they never raise and never fetch anything
 from __future__ import annotations
 
 import base64
-from typing import Any
+import binascii
+from typing import Any, Mapping
 
-from .render import Rendered, fallback, media, tolerant
+from .render import Rendered, fallback, media, sniff_image, tolerant
 from .result import InferenceResult
 
 __all__ = ["render_video", "render_audio", "render_masks", "render_answers", "render_table_answer",
@@ -33,6 +34,8 @@ def render_audio(result: InferenceResult) -> Rendered:
     items = result.json
     first = items[0] if isinstance(items, list) else items
     data = base64.b64decode(first["blob"], validate=True)
+    if not data:
+        raise ValueError("an empty blob")
     kind = str(first.get("content-type") or first.get("content_type") or "audio/flac")
     labels = ", ".join(str(item.get("label", "")) for item in items) if isinstance(items, list) else ""
     rendered = media("audio", data, kind)
@@ -40,14 +43,37 @@ def render_audio(result: InferenceResult) -> Rendered:
                     media_type=kind)
 
 
+def _mask(item: Mapping[str, Any]) -> tuple[str, float | None, bytes]:
+    picture = base64.b64decode(item["mask"], validate=True)
+    if not sniff_image(picture):
+        raise ValueError("a mask that is not an image")
+    score = item.get("score")
+    return str(item["label"]), None if score is None else float(score), picture
+
+
+def _sent_image(result: InferenceResult) -> bytes | None:
+    """The image the request carried: the raw upload, or the base64 `inputs` sent beside parameters."""
+    request = result.request
+    if request.data is not None:
+        return request.data if sniff_image(request.data) else None
+    inputs = request.json_body.get("inputs") if isinstance(request.json_body, Mapping) else None
+    try:
+        picture = base64.b64decode(inputs, validate=True) if isinstance(inputs, str) else b""
+    except (binascii.Error, ValueError):
+        return None
+    return picture if sniff_image(picture) else None
+
+
 @tolerant
 def render_masks(result: InferenceResult) -> Rendered:
-    """`[{label, score, mask (base64 PNG)}]`: each mask over the uploaded image, with its label."""
-    segments = tuple((str(item["label"]), float(item["score"]) if item.get("score") is not None else None,
-                      base64.b64decode(item["mask"], validate=True)) for item in result.json)
+    """`[{label, score, mask (base64 PNG)}]`: each mask over the image sent, with its label."""
+    if not isinstance(result.json, list):
+        raise TypeError("not a list of segments")
+    segments = tuple(_mask(item) for item in result.json)
     rows = tuple((label, score) for label, score, _ in segments)
-    return Rendered(kind="masks", text=f"{len(segments)} segment(s): " + ", ".join(r[0] for r in rows),
-                    masks=segments, table=(("label", "score"), rows))
+    text = f"{len(segments)} segment(s): " + ", ".join(r[0] for r in rows) if segments else "No segments found."
+    return Rendered(kind="masks", text=text, masks=segments, table=(("label", "score"), rows),
+                    source_image=_sent_image(result))
 
 
 @tolerant
@@ -69,14 +95,27 @@ def render_table_answer(result: InferenceResult) -> Rendered:
     return Rendered(kind="text", text=str(body["answer"]), summary=summary)
 
 
+def _sent_table(result: InferenceResult, length: int) -> dict[str, list[Any]]:
+    """The table the request sent, when it has one row per prediction (else none: the rows are numbered)."""
+    body = result.request.json_body
+    table = body.get("table") if isinstance(body, Mapping) else None
+    if not isinstance(table, Mapping) or not all(isinstance(cells, list) and len(cells) == length
+                                                 for cells in table.values()):
+        return {}
+    return {str(name): cells for name, cells in table.items()}
+
+
 @tolerant
 def render_tabular(result: InferenceResult) -> Rendered:
-    """One prediction per row of the table sent."""
+    """One prediction per row of the table sent, shown beside that row."""
     predictions = result.json
     if not isinstance(predictions, list) or not all(isinstance(p, (str, int, float)) for p in predictions):
         raise TypeError("not a list of predictions")
-    rows = tuple((n + 1, prediction) for n, prediction in enumerate(predictions))
-    return Rendered(kind="table", text=f"{len(rows)} prediction(s)", table=(("row", "prediction"), rows))
+    sent = _sent_table(result, len(predictions))
+    rows = tuple((n + 1, *(cells[n] for cells in sent.values()), prediction)
+                 for n, prediction in enumerate(predictions))
+    text = "\n".join(f"row {row[0]}: {row[-1]}" for row in rows) or "No predictions returned."
+    return Rendered(kind="table", text=text, table=(("row", *sent, "prediction"), rows))
 
 
 @tolerant

@@ -6,13 +6,18 @@ JSON (text renderers), and through Markdown only after `inert()`; never through 
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 import gradio as gr
+import numpy as np
+from PIL import Image
 
+from backend.render import sniff_image
 from backend.tasks import Rendered
 
+from .handlers.media import write_media
 from .handlers.run import RunView
 from .markup import inert, inert_with_links
 from .showing import classes, part, showing
@@ -37,14 +42,21 @@ def _boxes_value(rendered: Rendered, image: str) -> Any:
     return (image, boxes)
 
 
+def _masks_picture(view: RunView) -> str | None:
+    """The file the masks are drawn over: the form's upload, else the image the request carried."""
+    picture = view.rendered.source_image if view.rendered else None
+    if view.source_image or not picture:
+        return view.source_image
+    try:
+        return write_media(picture, sniff_image(picture))
+    except ValueError:  # larger than the whole media folder may hold
+        return None
+
+
 def _masks_value(rendered: Rendered, image: str) -> Any:
     """Each segment's mask over the uploaded image (masks as 0-1 arrays of the image's size)."""
-    import io
-
-    import numpy as np
-    from PIL import Image
-
-    size = Image.open(image).size
+    with Image.open(image) as source:
+        size = source.size
     annotations = []
     for label, score, png in rendered.masks:
         mask = Image.open(io.BytesIO(png)).convert("L")
@@ -77,8 +89,11 @@ def _primary_view(view: RunView) -> tuple[str, Any]:
         return "entities", _entities_value(rendered)
     if kind == "boxes" and view.source_image:
         return "boxes", _boxes_value(rendered, view.source_image)
-    if kind == "masks" and view.source_image:
-        return "masks", _masks_value(rendered, view.source_image)
+    if kind == "masks" and (picture := _masks_picture(view)):
+        try:
+            return "masks", _masks_value(rendered, picture)
+        except (OSError, ValueError, Image.DecompressionBombError):  # the labels and scores still show
+            return "text", rendered.text
     if kind in ("image", "audio", "video") and view.media_path:
         return kind, view.media_path
     if kind == "table":

@@ -19,8 +19,9 @@ __all__ = ["write_media", "MediaFolder", "configure_media", "DEFAULT_CAP_BYTES"]
 
 _EXTENSIONS = {
     "image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp",
-    "audio/flac": ".flac", "audio/mpeg": ".mp3", "audio/wav": ".wav", "audio/x-wav": ".wav",
-    "audio/ogg": ".ogg", "audio/webm": ".webm", "video/mp4": ".mp4", "video/webm": ".webm",
+    "audio/flac": ".flac", "audio/x-flac": ".flac", "audio/mpeg": ".mp3", "audio/mp3": ".mp3", "audio/wav": ".wav",
+    "audio/x-wav": ".wav", "audio/wave": ".wav", "audio/ogg": ".ogg", "audio/webm": ".webm", "audio/mp4": ".m4a",
+    "audio/aac": ".aac", "video/mp4": ".mp4", "video/webm": ".webm",
     "video/quicktime": ".mov", "application/json": ".json",
 }
 MAX_AGE_SECONDS = 3600
