@@ -248,10 +248,14 @@ def _table(inputs: Mapping[str, Any]) -> dict[str, list[str]]:
     table = inputs.get("table")
     if not isinstance(table, Mapping) or not table:
         raise InvalidParameters("Fill in the table: a header row, then one row per record.", field="table")
+    if not all(isinstance(cells, (list, tuple)) for cells in table.values()):
+        raise InvalidParameters("Each column of the table must be a list of cells.", field="table")
     columns = {str(name).strip(): [str(cell) for cell in cells] for name, cells in table.items()}
     if "" in columns or len({len(cells) for cells in columns.values()}) != 1:
         raise InvalidParameters("Every column of the table needs a name and as many cells as the others.",
                                 field="table")
+    if not next(iter(columns.values())):
+        raise InvalidParameters("Fill in at least one row of the table.", field="table")
     return columns
 
 

@@ -72,14 +72,19 @@ _PROMPT_LABELS = {
     "feature-extraction": ("Text to embed", ""),
     "text-to-speech": ("Text to speak", ""),
     "text-to-video": ("Prompt", "Describe the video"),
+    "image-to-image": ("Prompt", "What to change in the image"),
+    "image-to-video": ("Prompt", "How the picture should move"),
 }
+# Optional fields a task adds to its kind's: translation's language codes, an image edit's negative prompt.
+_EXTRA_FIELDS = {"translation": frozenset({"src_lang", "tgt_lang"}),
+                 "image-to-image": frozenset({"negative_prompt"})}
 
 
 def form_shape(spec: TaskSpec) -> FormShape:
-    """The fields `spec` shows; translation adds the optional language codes."""
+    """The fields `spec` shows: its input kind's, and any the task adds."""
     shape = _KIND_SHAPES.get(spec.input_kind, _KIND_SHAPES["text"])
-    if spec.name == "translation":
-        shape = replace(shape, fields=shape.fields | {"src_lang", "tgt_lang"})
+    if spec.name in _EXTRA_FIELDS:
+        shape = replace(shape, fields=shape.fields | _EXTRA_FIELDS[spec.name])
     if spec.name in _PROMPT_LABELS:
         label, placeholder = _PROMPT_LABELS[spec.name]
         shape = replace(shape, prompt_label=label, prompt_placeholder=placeholder)
@@ -146,18 +151,28 @@ def table_value(table: Mapping[str, Any]) -> dict[str, Any]:
     return {"headers": headers, "data": rows}
 
 
+def _cell_text(cell: Any) -> str:
+    return "" if cell is None or cell != cell else str(cell)  # cell != cell: a NaN the table put in a new row
+
+
 def table_columns(value: Any) -> dict[str, list[str]] | None:
-    """An editable table's value (a DataFrame, or headers and rows) as `{column: [cells]}`; None when empty."""
+    """An editable table's value (a DataFrame, or headers and rows) as `{column: [cells]}`, rows left all
+    blank (one added and never filled) dropped; None when empty."""
     if value is None:
         return None
     if hasattr(value, "to_dict"):  # a pandas DataFrame, as gr.Dataframe hands it over
-        return {str(name): ["" if cell is None else str(cell) for cell in cells]
-                for name, cells in value.to_dict(orient="list").items()} or None
-    if isinstance(value, Mapping) and "headers" in value:
-        headers, rows = list(value.get("headers") or []), list(value.get("data") or [])
-        return {str(name): ["" if n >= len(row) or row[n] is None else str(row[n]) for row in rows]
-                for n, name in enumerate(headers)} or None
-    return dict(value) if isinstance(value, Mapping) else None
+        headers, rows = [str(name) for name in value.columns], value.values.tolist()
+    elif isinstance(value, Mapping) and "headers" in value:
+        headers, rows = [str(name) for name in value.get("headers") or []], list(value.get("data") or [])
+    else:
+        return dict(value) if isinstance(value, Mapping) else None
+    if len(set(headers)) < len(headers):
+        twice = next(name for name in headers if headers.count(name) > 1)
+        raise InvalidParameters(f"Two columns of the table are named {twice!r}: give each its own name.",
+                                field="table")
+    cells = [[_cell_text(row[n]) if n < len(row) else "" for n in range(len(headers))] for row in rows]
+    kept = [row for row in cells if any(cell.strip() for cell in row)]
+    return {name: [row[n] for row in kept] for n, name in enumerate(headers)} or None
 
 
 def stock_example(spec: TaskSpec) -> dict[str, Any]:
@@ -214,12 +229,15 @@ def inputs_for(spec: TaskSpec, form: FormValues) -> dict[str, Any]:
             return {**upload, "labels": form.labels}
         if kind == "image-question":
             return {**upload, "question": form.prompt}
-        return {**upload, "text": form.prompt, "negative_prompt": form.negative_prompt}
+        # A hidden box keeps what another task put there; only a task that shows it sends it.
+        shown = {"negative_prompt": form.negative_prompt} if "negative_prompt" in form_shape(spec).fields else {}
+        return {**upload, "text": form.prompt, **shown}
     if kind == "table-question":
         return {"table": table_columns(form.table), "question": form.prompt}
     if kind == "table":
         return {"table": table_columns(form.table)}
-    return {"text": form.prompt, "src_lang": form.src_lang, "tgt_lang": form.tgt_lang}
+    codes = {"src_lang": form.src_lang, "tgt_lang": form.tgt_lang} if "src_lang" in form_shape(spec).fields else {}
+    return {"text": form.prompt, **codes}
 
 
 def check_mask(spec: TaskSpec, form: FormValues, mask_token: str) -> None:

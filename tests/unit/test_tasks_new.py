@@ -21,7 +21,8 @@ from backend import Playground, load_settings
 from backend.errors import InvalidParameters
 from backend.result import InferenceRequest, InferenceResult
 from backend.tasks import TASKS, build_payload, render
-from components.handlers.forms import FormValues, inputs_for, table_columns, table_value, values_from_example
+from components.handlers.forms import (FormValues, form_shape, inputs_for, stock_example, table_columns, table_value,
+                                      values_from_example)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 24
 ASSETS = Path(__file__).resolve().parents[2] / "components" / "assets"
@@ -35,10 +36,11 @@ NEW = ("text-to-speech", "text-to-video", "image-to-video", "image-to-image", "i
        "table-question-answering", "tabular-classification", "audio-classification", "audio-to-audio")
 
 
-def answer(task: str, body: Any, content_type: str = "application/json") -> InferenceResult:
+def answer(task: str, body: Any, content_type: str = "application/json", *, status: int = 200,
+           sent: InferenceRequest | None = None) -> InferenceResult:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return InferenceResult(InferenceRequest("POST", "https://x", task=task), status=200, content_type=content_type,
-                           body=raw)
+    return InferenceResult(sent or InferenceRequest("POST", "https://x", task=task), status=status,
+                           content_type=content_type, body=raw)
 
 
 def test_the_table_has_huggingface_hubs_28_tasks() -> None:
@@ -272,11 +274,124 @@ def test_the_masks_keep_label_score_and_picture() -> None:
     assert rendered.masks == (("sky", 0.9, PNG),)
 
 
+MASKS = [{"label": "sky", "score": None, "mask": base64.b64encode(PNG).decode()},
+         {"label": "tree", "score": 0.5, "mask": base64.b64encode(PNG).decode()}]
+
+
+@pytest.mark.parametrize("sent", [
+    InferenceRequest("POST", "https://x", data=IMAGE, task="image-segmentation"),
+    InferenceRequest("POST", "https://x", task="image-segmentation",
+                     json_body={"inputs": base64.b64encode(IMAGE).decode(), "parameters": {"threshold": 0.5}}),
+], ids=["raw upload", "base64 beside parameters"])
+def test_the_masks_carry_the_image_they_cover(sent: InferenceRequest) -> None:
+    rendered = render("image-segmentation", answer("image-segmentation", MASKS, sent=sent))
+    assert rendered.source_image == IMAGE
+    assert rendered.masks == (("sky", None, PNG), ("tree", 0.5, PNG))
+    assert rendered.table == (("label", "score"), (("sky", None), ("tree", 0.5)))
+
+
+def test_segments_without_a_picture_or_with_none_are_said_so() -> None:
+    none = render("image-segmentation", answer("image-segmentation", []))
+    assert none.kind == "masks" and none.text == "No segments found." and none.source_image is None
+    not_a_picture = [{"label": "sky", "score": 0.9, "mask": base64.b64encode(b"not a png").decode()}]
+    assert render("image-segmentation", answer("image-segmentation", not_a_picture)).kind == "json"
+
+
+@pytest.mark.parametrize("task,body,content_type,kind", [
+    # Providers' answers arrive as the file they pointed to, with its type.
+    ("text-to-video", b"\0\0\0\x18ftypisom", "video/mp4", "video"),
+    ("image-to-video", b"\x1aE\xdf\xa3webm", "video/webm", "video"),
+    ("text-to-speech", b"ID3\x04", "audio/mpeg", "audio"),
+    ("text-to-speech", b"fLaC\0", "audio/flac", "audio"),
+    ("image-to-image", b"RIFF\0\0\0\0WEBPVP8 ", "image/webp", "image"),
+    ("image-to-image", PNG, "image/png", "image"),
+])
+def test_media_answers_play_as_sent(task: str, body: bytes, content_type: str, kind: str) -> None:
+    rendered = render(task, answer(task, body, content_type))
+    assert (rendered.kind, rendered.media, rendered.media_type) == (kind, body, content_type)
+
+
+def test_separated_audio_plays_the_first_blob_with_its_own_type() -> None:
+    blobs = [{"label": "speaker 1", "blob": base64.b64encode(b"fLaC1").decode(), "content-type": "audio/flac"},
+             {"label": "speaker 2", "blob": base64.b64encode(b"fLaC2").decode(), "content-type": "audio/flac"}]
+    rendered = render("audio-to-audio", answer("audio-to-audio", blobs))
+    assert (rendered.media, rendered.media_type) == (b"fLaC1", "audio/flac")
+    assert "speaker 1, speaker 2" in rendered.text
+
+
+def test_a_table_answer_says_how_the_model_read_the_table() -> None:
+    rendered = render("table-question-answering", answer("table-question-answering", {
+        "answer": "SUM > 36542, 4512", "coordinates": [[0, 1], [1, 1]], "cells": ["36542", "4512"],
+        "aggregator": "SUM"}))
+    assert rendered.text == "SUM > 36542, 4512"
+    assert rendered.summary == {"aggregator": "SUM", "cells": "36542, 4512"}
+
+
+def test_document_answers_are_ranked_by_score() -> None:
+    rendered = render("document-question-answering", answer("document-question-answering", [
+        {"answer": "us-001", "score": 0.4, "start": 16, "end": 16}, {"answer": "INV-7", "score": 0.9}]))
+    assert rendered.text == "INV-7" and rendered.labels == (("INV-7", 0.9), ("us-001", 0.4))
+
+
+def test_a_caption_may_come_alone_or_in_a_list() -> None:
+    assert render("image-to-text", answer("image-to-text", {"generated_text": "a chart"})).text == "a chart"
+
+
+def test_tabular_predictions_stand_beside_the_rows_sent() -> None:
+    sent = InferenceRequest("POST", "https://x", json_body={"parameters": {}, "table": TABLE}, task="t")
+    rendered = render("tabular-classification", answer("tabular-classification", [1, "good"], sent=sent))
+    assert rendered.table == (("row", "Repository", "Stars", "prediction"),
+                              ((1, "Transformers", "36542", 1), (2, "Datasets", "4512", "good")))
+    unmatched = render("tabular-classification", answer("tabular-classification", [1], sent=sent))
+    assert unmatched.table == (("row", "prediction"), ((1, 1),))
+
+
+ODD_BODIES: list[tuple[Any, str]] = [
+    ({"unexpected": True}, "application/json"), ("text", "application/json"), ([None], "application/json"),
+    ([], "application/json"), ([{}], "application/json"), (None, "application/json"), (3.5, "application/json"),
+    ([{"answer": None, "score": "high"}], "application/json"), ([{"blob": "%%%", "label": 1}], "application/json"),
+    ([{"label": "x", "score": 1, "mask": 7}], "application/json"), ({"generated_text": ["x"]}, "application/json"),
+    (b"\xff\xfe\x00garbage", "application/octet-stream"), (b"<html>502</html>", "text/html"), (b"", "video/mp4"),
+    (b"{" * 5000 + b"}" * 5000, "application/json"),
+]
+
+
+@pytest.mark.parametrize("task", NEW)
+def test_no_answer_makes_a_renderer_raise(task: str) -> None:
+    kinds = {"labels", "text", "table", "image", "audio", "video", "masks", "json"}
+    for body, content_type in ODD_BODIES:
+        assert render(task, answer(task, body, content_type)).kind in kinds
+    failed = render(task, answer(task, {"error": "Model is overloaded"}, status=503))
+    assert failed.kind == "json" and "HTTP 503" in failed.text
+
+
 def test_an_editable_table_reads_back_as_columns() -> None:
     shown = table_value(TABLE)
     assert shown == {"headers": ["Repository", "Stars"], "data": [["Transformers", "36542"], ["Datasets", "4512"]]}
     assert table_columns(shown) == TABLE
     assert table_columns(None) is None
+
+
+def test_the_page_s_table_drops_rows_left_blank_and_writes_every_cell_as_text() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"Repository": ["Transformers", "", None], "Stars": [36542, " ", float("nan")]})
+    assert table_columns(frame) == {"Repository": ["Transformers"], "Stars": ["36542"]}
+    short_row = {"headers": ["a", "b"], "data": [["1"], ["", ""]]}
+    assert table_columns(short_row) == {"a": ["1"], "b": [""]}
+
+
+def test_two_columns_of_one_name_are_refused() -> None:
+    with pytest.raises(InvalidParameters, match="named 'a'"):
+        table_columns({"headers": ["a", "a"], "data": [["1", "2"]]})
+
+
+@pytest.mark.parametrize("table,words", [
+    ({"a": []}, "at least one row"), ({"a": "1"}, "list of cells"), ({" ": ["1"]}, "needs a name"),
+])
+def test_a_table_the_model_cannot_read_is_refused(table: dict[str, Any], words: str) -> None:
+    with pytest.raises(InvalidParameters, match=words):
+        build_payload("tabular-classification", {"table": table}, {})
 
 
 def test_the_forms_of_the_new_kinds_give_the_backends_inputs(tmp_path) -> None:
@@ -288,3 +403,36 @@ def test_the_forms_of_the_new_kinds_give_the_backends_inputs(tmp_path) -> None:
     assert table == {"table": TABLE, "question": "Stars?"}
     example = values_from_example(TASKS["table-question-answering"], TASKS["table-question-answering"].example)
     assert example.table["headers"][0] == "Repository" and example.prompt.startswith("How many stars")
+
+
+def test_only_an_image_edit_sends_the_negative_prompt_box(tmp_path) -> None:
+    image = tmp_path / "photo.png"
+    image.write_bytes(PNG)
+    form = FormValues(prompt="snow", negative_prompt="people", image=str(image))
+    assert "negative_prompt" in form_shape(TASKS["image-to-image"]).fields
+    assert inputs_for(TASKS["image-to-image"], form)["negative_prompt"] == "people"
+    assert "negative_prompt" not in form_shape(TASKS["image-to-video"]).fields
+    assert inputs_for(TASKS["image-to-video"], form) == {"image": PNG, "image_type": "image/png", "text": "snow"}
+
+
+# The `inputs` keys each new task's form hands the backend (the contract with the provider code).
+INPUT_KEYS = {
+    "text-to-video": {"text", "negative_prompt"}, "image-to-video": {"image", "image_type", "text"},
+    "image-to-image": {"image", "image_type", "text", "negative_prompt"}, "text-to-speech": {"text"},
+    "image-segmentation": {"image", "image_type"}, "visual-question-answering": {"image", "image_type", "question"},
+    "document-question-answering": {"image", "image_type", "question"},
+    "zero-shot-image-classification": {"image", "image_type", "labels"},
+    "table-question-answering": {"table", "question"}, "tabular-classification": {"table"},
+    "audio-classification": {"audio", "audio_type"}, "audio-to-audio": {"audio", "audio_type"},
+    "image-to-text": {"image", "image_type"},
+}
+
+
+@pytest.mark.parametrize("task", NEW)
+def test_each_new_task_s_stock_example_fills_its_form_and_builds_a_request(task: str) -> None:
+    spec = TASKS[task]
+    form = values_from_example(spec, stock_example(spec))
+    inputs = inputs_for(spec, form)
+    assert set(inputs) == INPUT_KEYS[task]
+    assert all(inputs[key] not in (None, "") for key in INPUT_KEYS[task] - {"negative_prompt"})
+    build_payload(task, inputs, {})  # nothing left to fill in
