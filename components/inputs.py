@@ -42,6 +42,8 @@ class InputPanel:
             component: gr.update(visible=name in shape.fields) for name, component in self.form.items()}
         updates[self.prompt] = gr.update(visible="prompt" in shape.fields, label=shape.prompt_label,
                                          placeholder=shape.prompt_placeholder)
+        updates[self.form["labels"]] = gr.update(visible="labels" in shape.fields,
+                                                 placeholder=shape.labels_placeholder)
         return updates
 
     def fill(self, spec: TaskSpec, values: FormValues, *, page_text: bool = True) -> dict[Any, Any]:
@@ -70,7 +72,7 @@ def _text_fields(shape: FormShape, values: FormValues) -> dict[str, gr.component
         "context": gr.Textbox(values.context, label="Context", lines=5, max_lines=16, elem_id="context",
                               visible=shown("context"), placeholder="The passage the answer comes from"),
         "labels": gr.Textbox(values.labels, label="Candidate labels", elem_id="labels", visible=shown("labels"),
-                             placeholder="refund, legal, faq", info="Comma-separated"),
+                             placeholder=shape.labels_placeholder, info="Comma-separated"),
         "multi_label": gr.Checkbox(values.multi_label, label="More than one label can be true",
                                    elem_id="multi-label", visible=shown("multi_label")),
         "sentences": gr.Textbox(values.sentences, label="Sentences to compare", lines=4, elem_id="sentences",

@@ -14,7 +14,7 @@ from backend.errors import InvalidParameters
 from backend.tasks import TaskSpec
 
 __all__ = ["FormValues", "FormShape", "form_shape", "values_from_example", "example_title", "stock_example",
-           "inputs_for", "check_mask", "read_upload", "ASSETS", "table_value", "table_columns"]
+           "inputs_for", "check_mask", "read_upload", "ASSETS", "table_value", "table_columns", "upload_field"]
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 EXAMPLE_MEDIA = {"image": ASSETS / "example.png", "audio": ASSETS / "example.wav"}
@@ -41,11 +41,12 @@ class FormValues:
 
 @dataclass(frozen=True)
 class FormShape:
-    """Which fields a task shows, and how the main text box is labelled."""
+    """Which fields a task shows, and how the main text box (and the labels box) is labelled."""
 
     fields: frozenset[str]
     prompt_label: str = "Text"
     prompt_placeholder: str = ""
+    labels_placeholder: str = "refund, legal, faq"
 
 
 _KIND_SHAPES = {
@@ -59,9 +60,9 @@ _KIND_SHAPES = {
     # The image is optional: a vision model (image-text-to-text) gets it with the message.
     "chat": FormShape(frozenset({"prompt", "system", "image"}), "Your message", "Ctrl+Enter sends"),
     "image-prompt": FormShape(frozenset({"image", "prompt"}), "Prompt", "What to do with the image"),
-    "image-labels": FormShape(frozenset({"image", "labels"})),
+    "image-labels": FormShape(frozenset({"image", "labels"}), labels_placeholder="a photo of a cat, a chart"),
     "image-question": FormShape(frozenset({"image", "prompt"}), "Question", "What do you want to know about it?"),
-    "table-question": FormShape(frozenset({"table", "prompt"}), "Question", "What do you want to know from the table?"),
+    "table-question": FormShape(frozenset({"table", "prompt"}), "Question", "What do you want to know from it?"),
     "table": FormShape(frozenset({"table"})),
 }
 _PROMPT_LABELS = {
@@ -131,8 +132,8 @@ def values_from_example(spec: TaskSpec, example: Mapping[str, Any], mask_token: 
         fields.update(_chat_fields(example["messages"]))
     if isinstance(example.get("table"), Mapping):
         fields["table"] = table_value(example["table"])
-    media = _MEDIA_OF.get(spec.input_kind, spec.input_kind)
-    if media in EXAMPLE_MEDIA:
+    media = upload_field(spec)
+    if media:
         fields[media] = str(EXAMPLE_MEDIA[media])
     if spec.name == "fill-mask":
         fields["prompt"] = _with_mask(fields["prompt"], mask_token)
@@ -141,6 +142,13 @@ def values_from_example(spec: TaskSpec, example: Mapping[str, Any], mask_token: 
 
 # Input kinds that take an upload beside their text fields, and which one.
 _MEDIA_OF = {"image-prompt": "image", "image-labels": "image", "image-question": "image"}
+
+
+def upload_field(spec: TaskSpec) -> str:
+    """The form field holding the task's upload ("image" or "audio"), or "" for a task without one.
+    (Chat's image is optional and its own: a chat is never refilled or replayed through this.)"""
+    media = _MEDIA_OF.get(spec.input_kind, spec.input_kind)
+    return media if media in EXAMPLE_MEDIA else ""
 
 
 def table_value(table: Mapping[str, Any]) -> dict[str, Any]:
@@ -178,8 +186,8 @@ def table_columns(value: Any) -> dict[str, list[str]] | None:
 def stock_example(spec: TaskSpec) -> dict[str, Any]:
     """The task table's example; media tasks get our bundled sample file."""
     example = dict(spec.example)
-    media = _MEDIA_OF.get(spec.input_kind, spec.input_kind)
-    if media in EXAMPLE_MEDIA:
+    media = upload_field(spec)
+    if media:
         asked = example.get("text") or example.get("question") or ""
         example.setdefault("example_title", f"Sample {media} (bundled)" + (f": {asked}" if asked else ""))
     return example

@@ -22,7 +22,7 @@ from backend.errors import InvalidParameters
 from backend.result import InferenceRequest, InferenceResult
 from backend.tasks import TASKS, build_payload, render
 from components.handlers.forms import (FormValues, form_shape, inputs_for, stock_example, table_columns, table_value,
-                                      values_from_example)
+                                      upload_field, values_from_example)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 24
 ASSETS = Path(__file__).resolve().parents[2] / "components" / "assets"
@@ -436,3 +436,17 @@ def test_each_new_task_s_stock_example_fills_its_form_and_builds_a_request(task:
     assert set(inputs) == INPUT_KEYS[task]
     assert all(inputs[key] not in (None, "") for key in INPUT_KEYS[task] - {"negative_prompt"})
     build_payload(task, inputs, {})  # nothing left to fill in
+
+
+@pytest.mark.parametrize("task,field", [
+    ("visual-question-answering", "image"), ("image-to-image", "image"), ("zero-shot-image-classification", "image"),
+    ("image-segmentation", "image"), ("audio-to-audio", "audio"), ("table-question-answering", ""),
+    ("text-to-video", ""), ("text-to-speech", ""),
+])
+def test_each_task_names_the_field_its_upload_is_in(task: str, field: str) -> None:
+    assert upload_field(TASKS[task]) == field
+
+
+def test_the_labels_box_asks_for_what_an_image_could_be() -> None:
+    assert "cat" in form_shape(TASKS["zero-shot-image-classification"]).labels_placeholder
+    assert "refund" in form_shape(TASKS["zero-shot-classification"]).labels_placeholder
