@@ -65,3 +65,29 @@ def test_a_queued_job_shows_its_place_then_runs_and_cancel_stops_it_upstream(pag
     page.wait_for_timeout(1_500)
     cancels = [r for r in hf.received if r.path.endswith("/cancel")]
     assert len(cancels) == 1 and cancels[0].method == "PUT"
+
+
+def test_text_to_speech_through_a_provider_plays_in_the_page(page: Any, hf) -> None:
+    type_model(page, "hexgrad/Kokoro-82M")
+    describe(page, "The answer is forty-two.")
+
+    page.click("#run")
+
+    expect(page.locator("#status")).to_contain_text("HTTP 200", timeout=ANSWER_TIMEOUT)
+    expect(page.locator("#output-audio")).to_be_visible()
+    # Gradio's player keeps more than one <audio>: one of them holds the file the app serves.
+    sources = page.locator("#output-audio audio").evaluate_all("els => els.map(a => a.currentSrc || a.src)")
+    assert any(src.startswith(("http", "blob:")) for src in sources), sources
+    assert any(r.path.startswith("/fal-ai/") for r in hf.received)
+
+
+def test_image_segmentation_draws_its_masks_over_the_image(page: Any, hf) -> None:
+    type_model(page, "nvidia/segformer-b0-finetuned-ade-512-512")
+    expect(page.locator("#image img")).to_be_visible(timeout=ANSWER_TIMEOUT)  # the bundled sample
+
+    page.click("#run")
+
+    expect(page.locator("#status")).to_contain_text("HTTP 200", timeout=ANSWER_TIMEOUT)
+    masks = page.locator("#output-masks")
+    expect(masks).to_be_visible()
+    expect(masks).to_contain_text("sky")
