@@ -1,5 +1,5 @@
 """A fake Hugging Face server for offline tests and demos: the inference router and the Hub API on
-one base URL, replaying `shared/hf-recorded/` and serving scripted failure models.
+one base URL, replaying `recorded/` (a copy of shared/hf-recorded) and serving scripted failure models.
 
     from tests.fake_hf import FakeHF
     with FakeHF() as hf:            # any `hf_` bearer token is accepted; FakeHF(token="hf_x") for one

@@ -1,5 +1,5 @@
-"""The recorded HF exchanges in `shared/hf-recorded/*.json`: where each one is served now, and which
-one answers a request.
+"""The recorded HF exchanges in `recorded/*.json` (a copy of shared/hf-recorded): where each one is
+served now, and which one answers a request.
 
 Routes: router URLs keep their path; the 2025 `/hf-inference/pipeline/{task}/{model}` route moves to
 `/hf-inference/models/{model}/pipeline/{task}`; legacy `api-inference.huggingface.co` cases move to

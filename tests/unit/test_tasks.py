@@ -1,4 +1,4 @@
-"""The task table against real recorded exchanges (../shared/hf-recorded), plus validation,
+"""The task table against real recorded exchanges (tests/fake_hf/recorded), plus validation,
 odd shapes, the XSS corpus (SECURITY.md T10) and the unknown-task fallback. Pure and fast."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from backend.errors import BadRequest, InvalidParameters
 from backend.result import InferenceRequest, InferenceResult
 from backend.tasks import TASKS, Payload, Rendered, build_payload, get_task, parse_extra_parameters, render
 
-RECORDED = Path(__file__).resolve().parents[3] / "shared" / "hf-recorded"  # ../shared beside the repo root
+RECORDED = Path(__file__).resolve().parents[1] / "fake_hf" / "recorded"  # the repo's copy of shared/hf-recorded
 
 
 def _load(name: str) -> dict[str, Any]:
