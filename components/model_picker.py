@@ -10,7 +10,7 @@ import gradio as gr
 
 from backend.tasks import TASKS, TaskSpec
 
-from .handlers.models import curated_choices
+from .handlers.models import AUTO_CHOICE, curated_choices
 
 __all__ = ["ModelPicker", "build_model_picker", "task_choices", "choices_after_pick", "PROVIDER_CHOICES"]
 
@@ -58,7 +58,8 @@ def build_model_picker(spec: TaskSpec) -> ModelPicker:
                             info="Search the Hub by name, or paste a full model id")
         task = gr.Dropdown(choices=task_choices(), value=spec.name, allow_custom_value=True, label="Task",
                            elem_id="task", scale=2, info="Detected from the Hub; change it if needed")
-        provider = gr.Dropdown(choices=PROVIDER_CHOICES, value="auto", allow_custom_value=True, label="Provider",
+        choices = PROVIDER_CHOICES if spec.input_kind == "chat" else [AUTO_CHOICE]  # a pick lists the model's
+        provider = gr.Dropdown(choices=choices, value="auto", allow_custom_value=True, label="Provider",
                                elem_id="provider", scale=2,
                                info="auto (the model's first provider for the task) or one that serves it")
     note = gr.Markdown(WELCOME, elem_id="model-info")
