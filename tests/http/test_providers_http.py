@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -27,16 +27,12 @@ ASSET_IMAGE = media_bytes(".png")
 ASSET_AUDIO = media_bytes(".wav")
 
 
-@pytest.fixture(scope="module")
-def hf() -> Iterator[FakeHF]:
-    with FakeHF() as server:
-        yield server
+pytest_plugins = ["tests.fake_hf.pytest_plugin"]  # `fake_hf`: one server, reset for every test
 
 
 @pytest.fixture()
-def fake(hf: FakeHF) -> FakeHF:
-    hf.reset()
-    return hf
+def fake(fake_hf: FakeHF) -> FakeHF:
+    return fake_hf
 
 
 def playground(hf: FakeHF, **env: str) -> Playground:
