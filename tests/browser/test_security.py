@@ -86,6 +86,7 @@ def test_the_servers_token_never_reaches_the_browser(page: Any, answers: list[st
 
 def test_a_typed_token_is_used_but_never_stored_or_returned(page: Any, answers: list[str], hf) -> None:
     visitor = "hf_visitorTYPEDtoken123456789"
+    settled(page)
     page.locator("#token input").fill(visitor)
     page.locator("#token input").press("Enter")
     expect(page.locator("#whoami")).to_contain_text("your token", timeout=ANSWER_TIMEOUT)
@@ -101,11 +102,17 @@ def test_a_typed_token_is_used_but_never_stored_or_returned(page: Any, answers: 
         assert all(secret not in body for body in answers)
 
 
+def settled(page: Any) -> None:
+    """The page's own identity check has answered, as a person sees before typing a token."""
+    expect(page.locator("#whoami")).to_contain_text("Runs use", timeout=ANSWER_TIMEOUT)
+
+
 def _visit_with_token(browser: Any, app_url: str, token: str) -> tuple[Any, Any]:
     context = browser.new_context()
     page = context.new_page()
     page.goto(app_url)
     page.wait_for_selector("#run")
+    settled(page)
     page.locator("#token input").fill(token)
     page.locator("#token input").press("Enter")
     expect(page.locator("#whoami")).to_contain_text(f"hf_****{token[-4:]}", timeout=ANSWER_TIMEOUT)
