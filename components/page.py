@@ -107,9 +107,6 @@ def build_demo(settings: Settings, playground: Playground | None = None, hub: Hu
         wire_links(page, demo)
         wire_compare(compare, page)
         wire_warmup(warmup, page)
-        on_load = demo.load(page.on_identity, page.tokens.token, page.tokens.identity, api_visibility="private",
-                            concurrency_limit=None, concurrency_id="hub")
-        # A token typed before the page's own check answers wins: that check (of no token) is dropped.
-        gr.on([page.tokens.token.submit, page.tokens.token.blur], None, None, None, cancels=[on_load],
-              queue=False, api_visibility="private")
+        demo.load(page.on_identity, page.tokens.token, page.tokens.identity, api_visibility="private",
+                  concurrency_limit=None, concurrency_id="hub")
     return demo
