@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from ..errors import BadResponse, ConnectionFailed, PlaygroundError, Timeout
+from ..errors import BadResponse, ConnectionFailed, Timeout
 from ..settings import Settings
 
 __all__ = ["Media", "MediaFetcher", "MEDIA_KINDS", "sniff_media_type"]
@@ -158,8 +158,3 @@ def _bare_session() -> requests.Session:
     session.headers.update({"User-Agent": "hf-inference-playground/0.1"})
     session.trust_env = True
     return session
-
-
-def media_error(err: PlaygroundError, url: str) -> PlaygroundError:
-    err.details.setdefault("media_url", url[:300])
-    return err
