@@ -6,7 +6,7 @@ import sys
 
 BENCHMARKS = ["bench.backend_overhead", "bench.chat_stream", "bench.click_latency", "bench.cold_crowd",
               "bench.startup", "bench.load", "bench.media_download",
-              "bench.job_polling"]
+              "bench.job_polling", "bench.page_load"]
 
 
 def main(names: list[str]) -> None:
