@@ -76,7 +76,8 @@ class Transport:
             request, status=response.status_code, elapsed=self._clock() - started, ttfb=ttfb,
             content_type=response.headers.get("Content-Type", ""), headers=headers,
             body=_scrub(body, token), truncated=truncated, events=tuple(e.json for e in events if e.json is not None))
-        yield replace(result, error=error or _status_error(result, response.headers))
+        yield replace(result, error=error or _status_error(result, response.headers,
+                                                           with_token="Authorization" in self._headers(request, token)))
 
     def _headers(self, request: InferenceRequest, token: str | None) -> dict[str, str]:
         headers = dict(request.headers)
@@ -171,15 +172,18 @@ def _network_error(exc: requests.RequestException, request: InferenceRequest) ->
     return ConnectionFailed(f"the request to {host} failed ({type(exc).__name__})")
 
 
-def _status_error(result: InferenceResult, raw_headers: requests.structures.CaseInsensitiveDict
-                  ) -> PlaygroundError | None:
+def _status_error(result: InferenceResult, raw_headers: requests.structures.CaseInsensitiveDict,
+                  with_token: bool = False) -> PlaygroundError | None:
+    """The error an answer stands for, if any; `with_token`: the request carried a token (a rate limit
+    then is that account's, and logging in would not lift it)."""
     status = result.status or 0
     if 300 <= status < 400:
         return BadResponse(f"the server answered with a redirect (HTTP {status}); it was not followed")
     if status >= 400:
         err = error_for_status(status, body=result.body, content_type=result.content_type,
                                headers=dict(raw_headers), model_id=result.request.model_id,
-                               retry_after=parse_retry_after(raw_headers) if status == 429 else None)
+                               retry_after=parse_retry_after(raw_headers) if status == 429 else None,
+                               **({"with_token": with_token} if status == 429 else {}))
         return err
     if result.media_type == "json" and result.json is None:
         return BadResponse("the server said it sent JSON, but the body is not valid JSON")

@@ -183,15 +183,15 @@ def _message_from_json(data: Any, depth: int = 0) -> str:
 
 def error_for_status(status: int, *, body: bytes | str | None = b"", content_type: str = "",
                      headers: Mapping[str, str] | None = None, model_id: str = "",
-                     retry_after: float | None = None) -> HTTPStatusError:
-    """Build the right HTTPStatusError subclass for an error answer."""
+                     retry_after: float | None = None, **details: Any) -> HTTPStatusError:
+    """Build the right HTTPStatusError subclass for an error answer; `details` are kept on it."""
     lower = {k.lower(): v for k, v in (headers or {}).items()}
     message = server_message(body, content_type, lower)
     cls = _STATUS_CLASSES.get(status, UpstreamError)
     common: dict[str, Any] = dict(status=status, server_message=message, model_id=model_id,
                                   request_id=lower.get("x-request-id", ""),
                                   error_code=lower.get("x-error-code", ""),
-                                  is_html="html" in content_type.lower())
+                                  is_html="html" in content_type.lower(), **details)
     if cls is RateLimited:
         return RateLimited(retry_after=retry_after, **common)
     if cls is ModelLoading:
@@ -261,6 +261,9 @@ def _describe_forbidden(err: Forbidden, model: str) -> str:
 
 def _describe_rate_limited(err: RateLimited, model: str) -> str:
     wait = f" Retry in {err.retry_after:.0f} s." if err.retry_after is not None else " Wait a minute and retry."
+    if err.details.get("with_token"):  # the account's own limit: a token is already in use
+        return (f"HTTP 429: rate limited.{_said(err)}{wait} The token's account has used its allowance for "
+                f"now; its plan and credits are at {BILLING_URL}, or pick another provider.")
     return f"HTTP 429: rate limited.{_said(err)}{wait} Logging in with a token raises the limit."
 
 

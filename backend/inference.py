@@ -16,7 +16,7 @@ import requests
 from .client import Transport
 from .errors import BadRequest, InvalidInput, InvalidParameters
 from .polling import Finished, PollEvent, poll
-from .providers import MediaFetcher, ProviderMapping, pick, provider_request, run_provider
+from .providers import CancelLedger, MediaFetcher, ProviderMapping, pick, provider_request, run_provider
 from .result import InferenceRequest, InferenceResult
 from .settings import Settings, resolve_token
 from .targets import PROVIDER_POLICIES, check_endpoint_url, chat_url_for, router_url_for, split_provider, \
@@ -35,6 +35,7 @@ class Playground:
         self.settings = settings
         self.transport = Transport(settings, session, clock)
         self.media = MediaFetcher(settings)
+        self.cancels = CancelLedger()  # what became of each provider job a visitor cancelled
         self._clock, self._sleep = clock, sleep
         self._hub: Any = hub  # asked for a model's providers only when a run names one the caller did not list
 
@@ -122,7 +123,7 @@ class Playground:
         credential = resolve_token(token, self.settings) if request.token_kind == "hf" else (endpoint_key or None)
         if request.provider:
             yield from run_provider(self.transport, self.media, request, credential, deadline=deadline,
-                                    clock=self._clock, sleep=self._sleep)
+                                    clock=self._clock, sleep=self._sleep, cancels=self.cancels)
             return
         events = poll(self.transport, request, credential, deadline=deadline, clock=self._clock, sleep=self._sleep)
         try:

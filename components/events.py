@@ -21,12 +21,13 @@ from backend.tasks import TASKS, get_task
 from .chat import ChatPanel
 from .endpoint import EndpointPanel
 from .handlers.background import in_batches
-from .handlers.chat import ChatView, Conversation, provider_choices, replayed_chat, run_chat
+from .handlers.chat import ChatView, Conversation, provider_choices, replayed_chat, run_chat, stopped
 from .handlers.debounce import LatestOnly
 from .handlers.examples import is_untouched, offered_examples
-from .handlers.forms import FormValues, example_title, values_from_example
+from .handlers.forms import FormValues, example_title, form_shape, values_from_example
 from .handlers.models import pick_model, search_choices, task_provider_choices
 from .handlers.run import RunSetup, RunView, invalid_view, run_inference
+from .handlers.status import cancelled_job_line
 from .handlers.tokens import WhoAmICache, describe_identity, visitor_token
 from .history import HistoryPanel
 from .inputs import FORM_FIELDS, InputPanel
@@ -50,6 +51,8 @@ READ_QUERY = """(task, token, query, sequence) => {
   return [task, token, document.querySelector('#model input')?.value ?? query, window.playgroundKeystrokes];
 }"""
 _CURATED_MODELS = {spec.default_model for spec in TASKS.values()}
+# Seconds Cancel waits for a provider's answer to its job's cancel call (the call's own timeout is 5 s).
+CANCEL_ANSWER_WAIT = 6.0
 # Seconds a run's first steps are gathered into one update: a quick answer is shown at once.
 QUIET_START = 0.1
 
@@ -110,8 +113,8 @@ class Page:
         return gr.Dropdown(choices=choices), (problem or gr.skip())
 
     def on_model(self, model_id: str, task: str, prompt: str, image: str | None, audio: str | None,
-                 card: dict[str, Any], filled: str, token: str, oauth_token: gr.OAuthToken | None = None
-                 ) -> dict[Any, Any]:
+                 card: dict[str, Any], filled: str, token: str, answered: dict[str, Any] | None,
+                 oauth_token: gr.OAuthToken | None = None) -> dict[Any, Any]:
         visitor = visitor_token(token, _oauth(oauth_token))
         pick = pick_model(self.services.hub, model_id or "", visitor)
         new_task, spec = pick.task or task, get_task(pick.task or task)
@@ -120,9 +123,11 @@ class Page:
         providers = provider_choices(self.services.hub, self.services.catalog, pick.model_id, visitor) \
             if spec.input_kind == "chat" else task_provider_choices(new_card, spec.name)
         updates = {self.picker.note: pick.note, self.picker.task: new_task, self.picker.card: new_card,
+                   self.picker.picked: pick.model_id,
                    # The box shows the bare id once picked, not the long search-result label.
                    self.picker.model: gr.Dropdown(choices=choices_after_pick(pick.model_id, new_task)),
-                   **self.picker.provider_update(spec, providers)}
+                   **self.picker.provider_update(spec, providers),
+                   **self.output.marked(answered, pick.model_id, new_task)}
         return {**updates, **self._examples(new_task, new_card, _current(prompt, image, audio), filled)}
 
     def on_task_chosen(self, task: str, model_id: str, prompt: str, image: str | None, audio: str | None,
@@ -134,13 +139,17 @@ class Page:
             return {self.picker.model: spec.default_model}
         return self._examples(task, card, _current(prompt, image, audio), filled)
 
-    def on_task_shape(self, task: str, card: dict[str, Any]) -> dict[Any, Any]:
+    def on_task_shape(self, task: str, model_id: str, card: dict[str, Any], answered: dict[str, Any] | None
+                      ) -> dict[Any, Any]:
         spec = get_task(task)
         # Chat keeps the choices its model pick gave; another task lists who serves the model for it.
         choices = None if spec.input_kind == "chat" else task_provider_choices(card, spec.name)
-        return {**self.inputs.reshape(spec), **self.inputs.parameters.visibility(spec.name),
-                **self.picker.provider_update(spec, choices),
-                **self.chat.mode(spec.input_kind == "chat", self.output.container)}
+        updates = {**self.inputs.reshape(spec), **self.inputs.parameters.visibility(spec.name),
+                   **self.picker.provider_update(spec, choices)}
+        marked, mode = self.output.marked(answered, model_id or "", spec.name), self.chat.mode(
+            spec.input_kind == "chat", self.output.container)
+        container = self.output.container  # shown or not (chat mode), and marked or not: one update
+        return {**updates, **marked, **mode, container: {**marked.get(container, {}), **mode[container]}}
 
     def _examples(self, task: str, card: dict[str, Any], current: dict[str, Any], filled: str) -> dict[Any, Any]:
         """Offer the examples for `task`, and fill the form with the first if it is untouched."""
@@ -185,8 +194,8 @@ class Page:
         """The token runs use for this visitor (typed, else their login); None means the operator's."""
         return visitor_token(typed, _oauth(oauth_token))
 
-    async def on_run(self, language: str, card: dict[str, Any], conversation: Conversation,
-                     oauth_token: gr.OAuthToken | None = None, **values: Any) -> AsyncIterator[dict[Any, Any]]:
+    async def on_run(self, language: str, card: dict[str, Any], conversation: Conversation, filled: str,
+                     picked: str = "", oauth_token: gr.OAuthToken | None = None, **values: Any) -> AsyncIterator[dict[Any, Any]]:
         """Follow the run, yielding what the page shows after each batch of its steps.
 
         Every yield repeats the whole picture so far (Gradio streams a generator's outputs as diffs,
@@ -194,16 +203,40 @@ class Page:
         in one update, without "sending…" first. The finished run is left in `finished` for
         `on_finished`, which adds it to the history once the answer is on the page.
         """
-        views = self._views(card, values, conversation, self.visitor(values["token"], oauth_token))
+        visitor = self.visitor(values["token"], oauth_token)
+        card, values = self._settled(card, values, picked, filled, visitor)
+        views = self._views(card, values, conversation, visitor)
         shown: dict[Any, Any] = {self.finished: ()}
         async for batch in in_batches(views, first_wait=QUIET_START):
             for view in batch:
                 run = view.run if isinstance(view, ChatView) else view
                 shown.update({**self.status.show(run), **self._answer(view, conversation),
                               **self.requests.show(run, language),
-                              self.running: run.phase in ("start", "progress"),
+                              # a provider job's key while one is followed: Cancel reads what came of it
+                              self.running: (run.job or True) if run.phase in ("start", "progress") else False,
                               self.finished: (run.entry,) if run.entry is not None else ()})
             yield dict(shown)
+
+    def _settled(self, card: dict[str, Any], values: dict[str, Any], picked: str, filled: str,
+                 visitor: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Run pressed before a picked model's details reached the page (they take a Hub call, about
+        0.2 s): the form was still shaped for `picked`, the model before. Learn the new model's details
+        now as `on_model` does, and run it as the pick then shows it, with its detected task and the
+        form the pick fills, so what is sent is what the page then shows."""
+        model = values["model"] or ""
+        if not picked or not model or picked == model or values["endpoint_url"]:
+            return card, values  # the form is the model's (an API call's, with no `picked`, is taken as given)
+        pick = pick_model(self.services.hub, model, visitor)
+        if not pick.card:  # not a model id, or the Hub could not say: the run explains what it meets
+            return card, values
+        new_card, task = dict(pick.card), pick.task or values["task"]
+        spec, offered = get_task(task), offered_examples(task, new_card)
+        settled = {**values, "model": pick.model_id, "task": task}
+        if offered and is_untouched(spec.input_kind, _current(values["prompt"], values["image"], values["audio"]),
+                                    filled):
+            example = values_from_example(spec, offered[0], new_card.get("mask_token", ""))
+            settled.update({name: getattr(example, name) for name in form_shape(spec).fields})
+        return new_card, settled
 
     def on_finished(self, finished: tuple[HistoryEntry, ...] | None, history: History) -> tuple[Any, ...]:
         """The runs that just finished join this session's history (newest first), once: the listener's
@@ -241,7 +274,8 @@ class Page:
     def show_stored(self, entry: HistoryEntry, view: RunView, language: str) -> dict[Any, Any]:
         """Show a stored run's answer as a live one would have (nothing is sent): a chat turn in the
         transcript, with the conversation before it ready for Run to send the message again."""
-        updates = {**self.status.show(view), **self.output.show(view), **self.requests.show(view, language)}
+        updates = {**self.status.show(view), **self.output.show(view, of=(entry.model, entry.task)),
+                   **self.requests.show(view, language)}
         if get_task(entry.task).input_kind == "chat":
             answer = view.rendered.text if view.rendered is not None and not view.error else ""
             conversation, transcript = replayed_chat(entry.inputs.get("messages"), answer)
@@ -249,11 +283,19 @@ class Page:
                             self.chat.raw_stream: ""})
         return updates
 
-    def on_cancel(self, running: bool) -> dict[Any, Any]:
+    def on_cancel(self, running: bool | str, task: str, conversation: Conversation) -> dict[Any, Any]:
+        """Say the run stopped; for a provider job, what the provider said to its cancel (the run's worker
+        sends that call as it closes, within a few seconds)."""
         if not running:
             return {self.running: False}
-        return {self.status.line: self.status.cancelled(), **self.output.cancelled("Cancelled before an answer came."),
-                self.running: False}
+        line = self.status.cancelled() if not isinstance(running, str) else \
+            cancelled_job_line(self.services.playground.cancels.wait(running, timeout=CANCEL_ANSWER_WAIT))
+        updates = {self.status.line: line, **self.output.cancelled("Cancelled before an answer came."),
+                   self.running: False}
+        if get_task(task).input_kind == "chat":  # the transcript says where the answer stopped
+            conversation = stopped(conversation)
+            updates.update({self.chat.chatbot: list(conversation.transcript), self.chat.conversation: conversation})
+        return updates
 
     def run_inputs(self) -> dict[str, Any]:
         """Keyword inputs of `run`: their names are also its API parameter names."""
@@ -278,16 +320,20 @@ def wire(page: Page) -> None:
                         show_progress_on=picker.note, **hub_events)
     form, media = [inputs.filled, *inputs.form.values()], [inputs.form["image"], inputs.form["audio"]]
     picker.model.change(page.on_model,
-                        [picker.model, picker.task, inputs.prompt, *media, picker.card, inputs.filled, tokens.token],
-                        [picker.note, picker.task, picker.card, picker.model, picker.provider, inputs.examples, *form],
+                        [picker.model, picker.task, inputs.prompt, *media, picker.card, inputs.filled, tokens.token,
+                         page.output.answered],
+                        [picker.note, picker.task, picker.card, picker.picked, picker.model, picker.provider,
+                         inputs.examples, *form,
+                         page.output.container, page.output.message],
                         api_name="pick_model", show_progress_on=picker.note, **hub_events)
     picker.task.input(page.on_task_chosen,
                       [picker.task, picker.model, inputs.prompt, *media, picker.card, inputs.filled],
                       [picker.model, inputs.examples, *form], api_visibility="private", queue=False,
                       show_progress="hidden", show_progress_on=picker.note)
-    picker.task.change(page.on_task_shape, [picker.task, picker.card],
+    picker.task.change(page.on_task_shape, [picker.task, picker.model, picker.card, page.output.answered],
                        [*inputs.form.values(), *inputs.parameters.groups.values(), picker.provider,
-                        page.chat.container, page.output.container], api_visibility="private", queue=False,
+                        page.chat.container, page.output.container, page.output.message],
+                       api_visibility="private", queue=False,
                        show_progress="hidden", show_progress_on=picker.note)
     inputs.examples.click(page.on_example, [inputs.examples, picker.task, picker.card], form,
                           api_visibility="private", queue=False, show_progress="hidden", show_progress_on=inputs.prompt)
@@ -301,7 +347,8 @@ def wire(page: Page) -> None:
     # A run's progress is the status line its handler writes. Gradio's own tracker is pointed at the
     # `running` state, which the page does not draw: on that tracker a Cancel could race into an
     # "Error" badge over the status line.
-    run_event = inputs.run.click(page.on_run, [page.requests.language, picker.card, page.chat.conversation],
+    run_event = inputs.run.click(page.on_run, [page.requests.language, picker.card, page.chat.conversation,
+                                               inputs.filled, picker.picked],
                                  page.run_outputs(), inputs_kwargs=page.run_inputs(), api_name="run",
                                  concurrency_limit=None, concurrency_id="inference", show_progress="hidden",
                                  show_progress_on=page.running)
@@ -309,9 +356,13 @@ def wire(page: Page) -> None:
     run_event.then(page.on_finished, [page.finished, page.history.state], [*page.history.components, page.finished],
                    api_name="record_run", api_visibility="undocumented", queue=False, show_progress="hidden",
                    show_progress_on=page.history.note)
-    inputs.cancel.click(page.on_cancel, page.running,
-                        [page.status.line, page.output.container, page.output.message, page.running],
-                        cancels=[run_event], api_visibility="private", queue=False, show_progress="hidden",
+    # The run is cancelled first (the page sends a click's listeners in order), so that its worker sends a
+    # provider job's cancel call while `on_cancel` waits for the provider's answer to it.
+    inputs.cancel.click(None, cancels=[run_event], api_visibility="private", queue=False)
+    inputs.cancel.click(page.on_cancel, [page.running, picker.task, page.chat.conversation],
+                        [page.status.line, page.output.container, page.output.message, page.output.answered,
+                         page.chat.chatbot, page.chat.conversation, page.running],
+                        api_visibility="private", queue=False, show_progress="hidden",
                         show_progress_on=page.running)
     gr.on([page.chat.clear.click, page.chat.chatbot.clear], page.chat.cleared, None, page.chat.components,
           api_visibility="private", queue=False, show_progress="hidden", show_progress_on=page.chat.chatbot)

@@ -40,6 +40,7 @@ class ModelPicker:
     card: gr.State
     query: gr.Textbox   # hidden: carries the text typed in the model box to the search...
     keystroke: gr.Number  # ...and which keystroke of this page it was
+    picked: gr.Textbox  # hidden: the model the page's task and form are shaped for (set on load and by picks)
 
     def provider_update(self, spec: TaskSpec, choices: list[tuple[str, str]] | None = None) -> dict[Any, Any]:
         """New `choices` (a newly picked model's, or another task's) start again from auto: the old
@@ -65,4 +66,5 @@ def build_model_picker(spec: TaskSpec) -> ModelPicker:
     note = gr.Markdown(WELCOME, elem_id="model-info")
     card = gr.State({"model_id": spec.default_model, "mask_token": "", "examples": [], "gated": False})
     query, keystroke = gr.Textbox(visible=False), gr.Number(visible=False, precision=0)
-    return ModelPicker(model, task, provider, note, card, query, keystroke)
+    picked = gr.Textbox("", visible=False, label="Picked model")
+    return ModelPicker(model, task, provider, note, card, query, keystroke, picked)

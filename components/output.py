@@ -20,7 +20,7 @@ from backend.tasks import Rendered
 from .handlers.media import write_media
 from .handlers.run import RunView
 from .markup import inert, inert_with_links
-from .showing import classes, part, showing
+from .showing import STALE, classes, part, showing
 
 __all__ = ["OutputPanel", "build_output_panel"]
 
@@ -128,24 +128,28 @@ class OutputPanel:
     views: dict[str, gr.components.Component]
     details: gr.Markdown
     raw: gr.JSON
+    answered: gr.State  # whose answer is shown: {"of": [model, task], "parts": [...], "message": ...} or None
 
     @property
     def components(self) -> list[gr.components.Component]:
-        return [self.container, self.message, *self.views.values(), self.details, self.raw]
+        return [self.container, self.message, *self.views.values(), self.details, self.raw, self.answered]
 
     def _show(self, shown: str | None, value: Any, message: str, details: str, raw: Any,
-              table: Any = None) -> dict[Any, Any]:
-        """Every part of the answer area: `shown` view with `value`, the others emptied and hidden."""
+              table: Any = None, of: tuple[str, str] | None = None) -> dict[Any, Any]:
+        """Every part of the answer area: `shown` view with `value`, the others emptied and hidden;
+        `of` is the (model, task) the answer belongs to, when it is one."""
         values = {name: value if name == shown else None for name in self.views}
         if table is not None:
             values["table"] = table
         parts = [name for name, held in values.items() if held is not None]
         parts += [name for name, text in (("message", message), ("details", details)) if text]
+        answered = {"of": list(of), "parts": parts, "message": message} if of else None
         return {self.container: showing(parts), self.message: message, self.details: details, self.raw: raw,
-                **{self.views[name]: held for name, held in values.items()}}
+                self.answered: answered, **{self.views[name]: held for name, held in values.items()}}
 
-    def show(self, view: RunView) -> dict[Any, Any]:
-        """Updates for one step of a run (progress steps only touch streamed text)."""
+    def show(self, view: RunView, of: tuple[str, str] | None = None) -> dict[Any, Any]:
+        """Updates for one step of a run (progress steps only touch streamed text). A finished run's
+        answer belongs to `of` (model, task), by default its history entry's."""
         if view.phase == "progress":
             if view.rendered is None:
                 return {}
@@ -155,23 +159,39 @@ class OutputPanel:
             return self._show(None, None, "✗ " + inert_with_links(view.error, already_html_escaped=True), "", None)
         if view.phase == "start" or view.rendered is None:
             return self._show(None, None, RUNNING, "", None)
-        return self._done(view)
+        if of is None and view.entry is not None:
+            of = (view.entry.model, view.entry.task)
+        return self._done(view, of)
 
     def cancelled(self, message: str) -> dict[Any, Any]:
-        return {self.container: showing(["message"]), self.message: message}
+        return {self.container: showing(["message"]), self.message: message, self.answered: None}
 
-    def _done(self, view: RunView) -> dict[Any, Any]:
+    def marked(self, answered: Mapping[str, Any] | None, model: str, task: str) -> dict[Any, Any]:
+        """The answer on the page, marked as the previous run's while the picker shows another model or
+        task than the one it answered, and as its own again when the picker goes back to it."""
+        if not answered or not isinstance(answered.get("of"), list) or len(answered["of"]) != 2:
+            return {}
+        parts, message = list(answered.get("parts") or []), str(answered.get("message") or "")
+        was_model, was_task = answered["of"]
+        if (was_model, was_task) == (model, task):
+            return {self.container: showing(parts), self.message: message}
+        notice = (f"↺ The answer below is the previous run's, from **{inert(was_model)}** ({inert(was_task)}). "
+                  f"Press **Run** to ask **{inert(model)}**." if parts != ["message"] else PLACEHOLDER)
+        return {self.container: gr.update(elem_classes=[*classes([*parts, "message"]), STALE]),
+                self.message: notice}
+
+    def _done(self, view: RunView, of: tuple[str, str] | None) -> dict[Any, Any]:
         rendered = view.rendered
         assert rendered is not None
         if view.error:
             message = "⚠ " + inert_with_links(view.error, already_html_escaped=True)
-            return self._show(None, None, message, "", view.raw)
+            return self._show(None, None, message, "", view.raw, of=of)
         shown, value = _primary_view(view)
         # An embedding's text already is its summary (dimensions, norm, first values).
         details = _summary(rendered) if rendered.kind != "embedding" else ""
         # Completed sentences, per-entity scores, box coordinates: the rows the chart cannot hold.
         table = _table_value(rendered) if shown != "table" else None
-        return self._show(shown, value, "", details, view.raw, table=table)
+        return self._show(shown, value, "", details, view.raw, table=table, of=of)
 
 
 def build_output_panel(prefix: str = "") -> OutputPanel:
@@ -208,4 +228,4 @@ def build_output_panel(prefix: str = "") -> OutputPanel:
             details = gr.Markdown(elem_id=f"{prefix}output-details", elem_classes=part("details"))
         with gr.Column(scale=1, min_width=300):
             raw = gr.JSON(label="Raw response", open=True, elem_id=f"{prefix}raw-json", max_height=520)
-    return OutputPanel(container, message, views, details, raw)
+    return OutputPanel(container, message, views, details, raw, gr.State(None))

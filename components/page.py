@@ -107,6 +107,10 @@ def build_demo(settings: Settings, playground: Playground | None = None, hub: Hu
         wire_links(page, demo)
         wire_compare(compare, page)
         wire_warmup(warmup, page)
+        # A page's form is shaped for the model its box shows; Run checks that against the box (an API
+        # call leaves `picked` empty: its model and task are taken as given).
+        demo.load(lambda model: model, page.picker.model, page.picker.picked, api_visibility="private", queue=False,
+                  show_progress="hidden")
         demo.load(page.on_identity, page.tokens.token, page.tokens.identity, api_visibility="private",
                   concurrency_limit=None, concurrency_id="hub")
     return demo

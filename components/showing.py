@@ -12,12 +12,15 @@ from typing import Any, Iterable
 
 import gradio as gr
 
-__all__ = ["PARTS", "CSS", "part", "classes", "showing"]
+__all__ = ["PARTS", "CSS", "STALE", "part", "classes", "showing"]
 
 # Every part name a container may show.
 PARTS = ("message", "label", "entities", "boxes", "masks", "image", "audio", "video", "text", "table",
          "details", "attempts")
-CSS = "\n".join(f".parts:not(.shows-{name}) .part-{name} {{ display: none !important; }}" for name in PARTS)
+# A container marked STALE shows an answer that belongs to another model or task than the picker's.
+STALE = "stale"
+CSS = "\n".join(f".parts:not(.shows-{name}) .part-{name} {{ display: none !important; }}" for name in PARTS) + (
+    "\n" + ", ".join(f".parts.{STALE} .part-{name}" for name in PARTS if name != "message") + " { opacity: 0.55; }")
 
 
 def part(name: str) -> list[str]:

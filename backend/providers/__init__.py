@@ -20,8 +20,9 @@ from .answers import MEDIA_TASKS
 from .jobs import Job, JobStatus
 from .mapping import ProviderMapping, parse_mapping, pick
 from .media import MediaFetcher
-from .run import JobUpdate, run_provider
+from .run import CancelLedger, CancelOutcome, JobUpdate, run_provider
 from .wire import helper_for, provider_pairs, provider_request
 
 __all__ = ["ProviderMapping", "parse_mapping", "pick", "provider_request", "provider_pairs", "helper_for",
-           "run_provider", "JobUpdate", "Job", "JobStatus", "MediaFetcher", "MEDIA_TASKS"]
+           "run_provider", "JobUpdate", "CancelLedger", "CancelOutcome", "Job", "JobStatus", "MediaFetcher",
+           "MEDIA_TASKS"]

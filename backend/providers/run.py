@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
+import secrets
+import threading
 import time
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterator
@@ -21,7 +23,8 @@ from .answers import MEDIA_TASKS, read_answer
 from .jobs import CANCELLED, DONE, FAILED, QUEUED, Job, read_status, start_job
 from .media import MediaFetcher, sniff_media_type
 
-__all__ = ["JobUpdate", "run_provider", "FIRST_POLL", "QUEUED_POLL_CAP", "RUNNING_POLL"]
+__all__ = ["JobUpdate", "CancelOutcome", "CancelLedger", "run_provider", "FIRST_POLL", "QUEUED_POLL_CAP",
+           "RUNNING_POLL"]
 
 FIRST_POLL, QUEUED_POLL_CAP, RUNNING_POLL = 0.5, 3.0, 1.0
 CANCEL_TIMEOUT = 5.0
@@ -41,6 +44,51 @@ class JobUpdate:
     deadline_left: float = 0.0
     polls: int = 0
     can_cancel: bool = False
+    key: str = ""                # where the outcome of a Cancel of this job is posted (CancelLedger)
+
+
+@dataclass(frozen=True)
+class CancelOutcome:
+    """What became of a job closed before it finished: whether a cancel call exists and went out, and
+    the provider's answer to it (`status` None: no answer came)."""
+
+    provider: str
+    sent: bool                   # False: the provider has no cancel call; the job may finish and be billed
+    status: int | None = None
+    said: str = ""               # the provider's own words, when it gave any
+
+    @property
+    def confirmed(self) -> bool:
+        return self.sent and self.status is not None and 200 <= self.status < 300
+
+
+class CancelLedger:
+    """Outcomes of cancelled jobs by job key, for whoever pressed Cancel to read (the run's worker sends
+    the cancel as it closes; the page's Cancel handler waits here for its answer). Keys are random and
+    only ever held by the session whose job it is; entries go after `ttl` seconds."""
+
+    def __init__(self, ttl: float = 600.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl, self._clock = ttl, clock
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[float, threading.Event, list[CancelOutcome]]] = {}
+
+    def _entry(self, key: str) -> tuple[float, threading.Event, list[CancelOutcome]]:
+        now = self._clock()
+        with self._lock:
+            for old in [k for k, (at, _, _) in self._entries.items() if now - at > self._ttl]:
+                del self._entries[old]
+            return self._entries.setdefault(key, (now, threading.Event(), []))
+
+    def post(self, key: str, outcome: CancelOutcome) -> None:
+        _, done, outcomes = self._entry(key)
+        outcomes.append(outcome)
+        done.set()
+
+    def wait(self, key: str, timeout: float) -> CancelOutcome | None:
+        """The outcome for `key`, waiting up to `timeout` seconds for it; None if none came."""
+        _, done, outcomes = self._entry(key)
+        done.wait(timeout)
+        return outcomes[0] if outcomes else None
 
 
 class _Clock:
@@ -58,8 +106,10 @@ class _Clock:
 
 def run_provider(transport: Transport, fetcher: MediaFetcher, request: InferenceRequest, token: str | None, *,
                  deadline: float | None = None, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep, tick: float = 1.0) -> Iterator[PollEvent | JobUpdate]:
-    """Run `request` (built by `provider_request`) to its rendered-ready result."""
+                 sleep: Callable[[float], None] = time.sleep, tick: float = 1.0,
+                 cancels: CancelLedger | None = None) -> Iterator[PollEvent | JobUpdate]:
+    """Run `request` (built by `provider_request`) to its rendered-ready result; the outcome of a job
+    closed mid-way is posted to `cancels` under its updates' `key`."""
     timer = _Clock(clock, sleep, transport.settings.poll_deadline if deadline is None else deadline)
     submitted = None
     events = poll(transport, request, token, deadline=timer.deadline, clock=clock, sleep=sleep, tick=tick)
@@ -78,7 +128,7 @@ def run_provider(transport: Transport, fetcher: MediaFetcher, request: Inference
     answer_result = submitted
     job = start_job(request, submitted.json)
     if job is not None:
-        answer_result = yield from _follow(transport, job, token, timer, tick)
+        answer_result = yield from _follow(transport, job, token, timer, tick, cancels)
         if not answer_result.ok:
             yield Finished(replace(answer_result, request=request, attempts=submitted.attempts,
                                    total=timer.elapsed))
@@ -86,9 +136,10 @@ def run_provider(transport: Transport, fetcher: MediaFetcher, request: Inference
     yield from _finish(fetcher, request, submitted, answer_result, timer)
 
 
-def _follow(transport: Transport, job: Job, token: str | None, timer: _Clock, tick: float
+def _follow(transport: Transport, job: Job, token: str | None, timer: _Clock, tick: float,
+            cancels: CancelLedger | None = None
             ) -> Iterator[JobUpdate]:  # generator returning the last status (or result) InferenceResult
-    wait, polls, state = FIRST_POLL, 0, QUEUED
+    wait, polls, state, key = FIRST_POLL, 0, QUEUED, secrets.token_urlsafe(12)
     position, progress = None, ""
     finished = False
     try:
@@ -102,7 +153,7 @@ def _follow(transport: Transport, job: Job, token: str | None, timer: _Clock, ti
             until = timer.now() + wait
             while (left := until - timer.now()) > 0:
                 yield JobUpdate(job.provider, state, timer.elapsed, position, progress, left, timer.left, polls,
-                                job.cancel is not None)
+                                job.cancel is not None, key)
                 timer.sleep(min(tick, left))
             result = transport.send(job.status, token)
             polls += 1
@@ -125,17 +176,24 @@ def _follow(transport: Transport, job: Job, token: str | None, timer: _Clock, ti
                     server_message=status.reason), provider_answer=result.json)
             wait = min(wait * 1.5, QUEUED_POLL_CAP) if state == QUEUED else RUNNING_POLL
     finally:
-        if not finished and job.cancel is not None:
-            # Closed mid-job (Cancel, or the deadline of whoever follows us): stop the provider's billing.
-            _cancel(transport, job, token)
+        if not finished:
+            # Closed mid-job (Cancel, or the deadline of whoever follows us): stop the provider's billing
+            # where it has a cancel call, and say what came of it.
+            outcome = _cancel(transport, job, token) if job.cancel is not None else CancelOutcome(job.provider, False)
+            if cancels is not None:
+                cancels.post(key, outcome)
 
 
-def _cancel(transport: Transport, job: Job, token: str | None) -> None:
+def _cancel(transport: Transport, job: Job, token: str | None) -> CancelOutcome:
     assert job.cancel is not None
     try:
-        transport.send(job.cancel, token, read_timeout=CANCEL_TIMEOUT)
+        result = transport.send(job.cancel, token, read_timeout=CANCEL_TIMEOUT)
     except Exception:  # noqa: BLE001 - a failed cancel must not turn a Cancel into a crash
-        pass
+        return CancelOutcome(job.provider, True)
+    said = getattr(result.error, "server_message", "") if result.error is not None else ""
+    if not said and isinstance(result.json, dict):
+        said = str(result.json.get("status") or result.json.get("detail") or "")[:200]
+    return CancelOutcome(job.provider, True, result.status, said)
 
 
 def _finish(fetcher: MediaFetcher, request: InferenceRequest, submitted: InferenceResult,

@@ -25,7 +25,7 @@ from .run import (STREAM_REFRESH, RunSetup, RunView, finished_view, polling_view
                   start_view)
 from .status import NOT_SENT, answer_numbers, streaming_line
 
-__all__ = ["CHAT_TASK", "Conversation", "ChatView", "run_chat", "replayed_chat", "provider_choices"]
+__all__ = ["CHAT_TASK", "Conversation", "ChatView", "run_chat", "replayed_chat", "provider_choices", "stopped"]
 
 CHAT_TASK = "chat-completion"
 Message = Mapping[str, Any]
@@ -70,6 +70,14 @@ def _note(title: str, body: str = "") -> dict[str, Any]:
 
 def _error_note(error: str) -> dict[str, Any]:
     return _note("⚠ Error", inert_with_links(error, already_html_escaped=True))
+
+
+def stopped(conversation: Conversation) -> Conversation:
+    """A turn cancelled by the visitor, marked so in the transcript: the answer so far is kept (and goes
+    with the next turn, as it was shown), and nothing more comes."""
+    answered = bool(conversation.messages) and conversation.messages[-1].get("role") == "assistant"
+    body = "The answer above is as far as it came." if answered else "Cancelled before an answer came."
+    return conversation.add(transcript=(_note("■ Stopped", body),))
 
 
 def _user_turn(form: FormValues) -> tuple[Message, ...]:

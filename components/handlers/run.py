@@ -68,6 +68,7 @@ class RunView:
     media_path: str | None = None   # a generated image or audio file
     source_image: str | None = None  # the uploaded image, for drawing boxes on
     entry: HistoryEntry | None = None  # a finished run, as the session's history keeps it
+    job: str = ""                   # the key of the provider job being followed (its Cancel's outcome)
 
 
 def build_request(playground: Playground, setup: RunSetup) -> InferenceRequest:
@@ -165,7 +166,7 @@ def polling_view(event: PollEvent) -> RunView | None:
     if isinstance(event, Sending) and event.attempt > 1:
         return RunView("progress", sending_line(event.attempt))
     if isinstance(event, JobUpdate):
-        return RunView("progress", job_line(event))
+        return RunView("progress", job_line(event), job=event.key)
     return None
 
 

@@ -9,12 +9,12 @@ import math
 from typing import Any
 
 from backend import Attempt, ChatStream, InferenceResult, Waiting
-from backend.providers import JobUpdate
+from backend.providers import CancelOutcome, JobUpdate
 
 from ..markup import inert
 
 __all__ = ["sending_line", "waiting_line", "job_line", "streaming_line", "finished_line", "attempt_rows", "answer_numbers",
-           "ATTEMPT_HEADERS", "NOT_SENT", "CANCELLED"]
+           "cancelled_job_line", "ATTEMPT_HEADERS", "NOT_SENT", "CANCELLED"]
 
 NOT_SENT = "✗ **Not sent.** Fix the input and run again; nothing went to the server."
 CANCELLED = "■ **Cancelled.** Nothing more will be sent."
@@ -76,6 +76,24 @@ def job_line(event: JobUpdate) -> str:
     return " · ".join(facts) + f" (gives up in {math.ceil(event.deadline_left)} s; {stop})"
 
 
+def cancelled_job_line(outcome: CancelOutcome | None) -> str:
+    """What became of a provider job the visitor cancelled: confirmed upstream, refused, or not stoppable."""
+    if outcome is None:
+        return "■ **Cancelled** here. The provider has not answered the cancel yet: the job may still finish " \
+               "and be billed. Nothing more will be sent."
+    provider = inert(outcome.provider)
+    if not outcome.sent:
+        return f"■ **Cancelled** here. {provider} has no cancel call: the job may still finish and be billed. " \
+               "Nothing more will be sent."
+    said = f": {inert(outcome.said)}" if outcome.said else ""
+    if outcome.confirmed:
+        return f"■ **Cancelled upstream.** {provider} confirmed it (HTTP {outcome.status}{said}). " \
+               "Nothing more will be sent."
+    answer = f"HTTP {outcome.status}{said}" if outcome.status is not None else "no answer"
+    return f"■ **Cancelled** here, but {provider} did not confirm stopping the job ({answer}): it may still " \
+           "finish and be billed. Nothing more will be sent."
+
+
 def streaming_line(chunks: int, first_after: float | None) -> str:
     first = f", first after {_seconds(first_after)}" if first_after is not None else ""
     return f"⇣ **Streaming** — {chunks} chunk{'s' if chunks != 1 else ''} so far{first}"
@@ -102,9 +120,12 @@ def _facts(result: InferenceResult) -> list[str]:
 
 
 def finished_line(result: InferenceResult) -> str:
-    """`✓ HTTP 200 · 0.42 s total · first byte 0.40 s · compute 0.016 s (cpu) · request id …`."""
+    """`✓ HTTP 200 · 0.42 s total · first byte 0.40 s · compute 0.016 s (cpu) · request id …`; a failed run
+    leads with its status (`✗ HTTP 503`), or `✗ Broke off after HTTP 200` when its answer failed midway."""
     if result.ok:
         head = f"✓ **HTTP {result.status}**"
+    elif result.status and 200 <= result.status < 300:  # the answer began, then failed (a stream cut short)
+        head = f"✗ **Broke off** after HTTP {result.status}"
     elif result.status:
         head = f"✗ **HTTP {result.status}**"
     else:

@@ -52,7 +52,8 @@ def test_a_stream_that_fails_midway_keeps_its_partial_answer_and_says_why(page: 
     expect(chat).to_contain_text("stopped part-way", timeout=ANSWER_TIMEOUT)
     expect(chat).to_contain_text("tok0 tok1 tok2")
     expect(chat).to_contain_text("Model overloaded")
-    expect(page.locator("#status")).to_contain_text("✗")
+    status = page.locator("#status")
+    expect(status).to_contain_text("✗ Broke off after HTTP 200")  # not a bare "✗ HTTP 200"
 
 
 def test_cancel_stops_the_text_and_the_upstream_stream(page: Any, hf: FakeHF) -> None:
@@ -63,6 +64,7 @@ def test_cancel_stops_the_text_and_the_upstream_stream(page: Any, hf: FakeHF) ->
     expect(page.locator("#status")).to_contain_text("Cancelled")
     # The messages only: under load Gradio may race its cancel and badge the run's outputs "Error".
     messages = chat.get_by_role("log")
+    expect(messages).to_contain_text("Stopped")  # the partial answer is marked as cut short
     shown = messages.inner_text()
     assert wait_for(lambda: streams_being_written() == 0, 2.0), "the fake saw the connection close"
     page.wait_for_timeout(700)  # seven more tokens' worth of time

@@ -61,7 +61,8 @@ def test_a_queued_job_shows_its_place_then_runs_and_cancel_stops_it_upstream(pag
     expect(page.locator("#status")).to_contain_text("Running on fal-ai", timeout=ANSWER_TIMEOUT)
     page.click("#cancel")
 
-    expect(page.locator("#status")).to_contain_text("Cancelled", timeout=2_000)
+    expect(page.locator("#status")).to_contain_text("Cancelled upstream", timeout=ANSWER_TIMEOUT)
+    expect(page.locator("#status")).to_contain_text("fal-ai confirmed it (HTTP 202: CANCELLATION_REQUESTED)")
     page.wait_for_timeout(1_500)
     cancels = [r for r in hf.received if r.path.endswith("/cancel")]
     assert len(cancels) == 1 and cancels[0].method == "PUT"

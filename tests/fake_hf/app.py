@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,7 @@ class FakeHubApp:
                  cdn_url: str = "") -> None:
         self.token = token
         self.sse_pace = sse_pace
+        self.hub_delay = 0.0  # seconds a model-info answer takes (a slow Hub); reset() puts it back to 0
         self.recordings = Recordings(recordings_dir)
         self.catalog = Catalog(self.recordings)
         add_provider_models(self.catalog)
@@ -72,6 +74,7 @@ class FakeHubApp:
             self._log.clear()
         self.scripts.state.reset()
         self.providers.reset()
+        self.hub_delay = 0.0
 
     def handle(self, request: Received) -> Reply:
         if not request.path.startswith("/_fake/"):
@@ -102,6 +105,7 @@ class FakeHubApp:
         return hub.list_models(self.catalog, request)
 
     def _model_info(self, request: Received, match: Match) -> Reply:
+        time.sleep(self.hub_delay)
         return hub.model_info(self.catalog, self.recordings, request, match["model"])
 
     def _whoami(self, request: Received, match: Match) -> Reply:

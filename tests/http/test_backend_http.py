@@ -112,6 +112,14 @@ def test_every_fault_ends_in_a_clear_message(fake: FakeHF, model: str, overrides
                          TOKEN).ok
 
 
+def test_a_rate_limit_met_with_a_token_does_not_advise_logging_in(fake: FakeHF) -> None:
+    result = playground(fake).run_to_end(model_request(fake, "fake/rate-limited-forever"), TOKEN)
+    said = user_message(result.error)
+    assert "Logging in" not in said and "token's account" in said and "settings/billing" in said
+    anonymous = E.error_for_status(429, body=b'{"error": "Too many requests"}', with_token=False)
+    assert "Logging in with a token raises the limit" in user_message(anonymous)
+
+
 def test_a_capped_body_is_bounded_in_memory(fake: FakeHF) -> None:
     result = playground(fake, PLAYGROUND_MAX_BODY_MB="1").run_to_end(model_request(fake, "fake/huge"), TOKEN)
     assert result.truncated and len(result.body) <= 2**20

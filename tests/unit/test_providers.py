@@ -18,7 +18,7 @@ from backend.providers import JobUpdate, MediaFetcher, ProviderMapping, parse_ma
 from backend.providers.answers import read_answer
 from backend.providers.jobs import DONE, FAILED, QUEUED, RUNNING, read_status, start_job
 from backend.providers.media import sniff_media_type
-from backend.providers.run import QUEUED_POLL_CAP, RUNNING_POLL, run_provider
+from backend.providers.run import QUEUED_POLL_CAP, RUNNING_POLL, CancelLedger, CancelOutcome, run_provider
 from backend.result import InferenceRequest, InferenceResult
 
 ROUTER = "https://router.example"
@@ -317,6 +317,50 @@ def test_closing_the_run_mid_job_sends_the_cancel_once_and_nothing_after() -> No
     assert [m for m, _, _ in transport.sent].count("PUT") == 1 and transport.sent[-1][0] == "PUT"
     clock.now += 60
     assert len(transport.sent) == sent
+
+
+def _cancel_mid_job(transport: ScriptedTransport, request: InferenceRequest, clock: FakeClock,
+                    ledger: CancelLedger) -> str:
+    """Follow the job until its updates carry a key, close the run there, and return the key."""
+    run = run_provider(transport, DataFetcher(), request, "hf_x", clock=clock, sleep=clock.sleep, cancels=ledger)
+    key = next(e.key for e in run if isinstance(e, JobUpdate) and e.key)
+    run.close()
+    return key
+
+
+@pytest.mark.parametrize("answer, confirmed, said", [
+    ((202, {"status": "CANCELLATION_REQUESTED"}), True, "CANCELLATION_REQUESTED"),
+    ((400, {"detail": "Request is already completed"}), False, "Request is already completed"),
+])
+def test_the_cancel_outcome_is_posted_under_the_jobs_key(answer: tuple[int, Any], confirmed: bool, said: str) -> None:
+    clock, ledger = FakeClock(), CancelLedger()
+    routes = {**fal_routes([(200, {"status": "IN_QUEUE", "queue_position": 5})]), ("PUT", f"{QUEUE}/cancel"): [answer]}
+    key = _cancel_mid_job(ScriptedTransport(clock, routes), fal_video(), clock, ledger)
+    outcome = ledger.wait(key, timeout=0)
+    assert outcome is not None and outcome.sent and outcome.provider == "fal-ai"
+    assert (outcome.status, outcome.confirmed, outcome.said) == (answer[0], confirmed, said)
+    assert ledger.wait("another-visitors-key", timeout=0) is None
+
+
+def test_a_job_without_a_cancel_call_is_posted_as_not_sent() -> None:
+    clock, ledger = FakeClock(), CancelLedger()
+    routes = {("POST", "/wavespeed/api/v3/wavespeed-ai/wan"): [(200, {"data": {
+        "id": "w1", "status": "created", "urls": {"get": "https://api.wavespeed.ai/api/v3/predictions/w1/result"}}})],
+        ("GET", "/wavespeed/api/v3/predictions/w1/result"): [(200, {"data": {"id": "w1", "status": "processing"}})]}
+    request = submitted("wavespeed", "text-to-video", "/api/v3/wavespeed-ai/wan")
+    transport = ScriptedTransport(clock, routes)
+    outcome = ledger.wait(_cancel_mid_job(transport, request, clock, ledger), timeout=0)
+    assert outcome is not None and not outcome.sent and not outcome.confirmed
+    assert not any(method in ("PUT", "DELETE") or path.endswith("cancel") for method, path, _ in transport.sent)
+
+
+def test_the_ledger_forgets_old_outcomes() -> None:
+    now = [0.0]
+    ledger = CancelLedger(ttl=10, clock=lambda: now[0])
+    ledger.post("k", CancelOutcome("fal-ai", True, 202))
+    now[0] = 11
+    ledger.post("other", CancelOutcome("fal-ai", True, 202))
+    assert ledger.wait("k", timeout=0) is None
 
 
 def test_the_deadline_ends_a_job_that_never_finishes_and_cancels_it() -> None:
