@@ -18,10 +18,10 @@ _TRAILING = re.compile(r"[\s.!?…]+$")
 
 
 def _same(example: Example) -> str:
-    """What makes two examples the same one: their inputs, ignoring case, titles and end punctuation
-    ("I like you. I love you" is the stock "I like you. I love you.")."""
+    """What makes two examples the same one: their inputs, ignoring case, titles, empty fields and end
+    punctuation ("I like you. I love you" is the stock "I like you. I love you.")."""
     inputs = {key: _TRAILING.sub("", str(value).strip().lower()) for key, value in example.items()
-              if key != "example_title"}
+              if key != "example_title" and value not in ("", None)}
     return json.dumps(inputs, sort_keys=True)
 
 

@@ -23,3 +23,10 @@ def test_different_examples_are_all_offered_the_cards_first() -> None:
 
     stock = stock_example(TASKS["text-classification"])["text"]
     assert [example["text"] for example in offered] == ["One", "Two", stock]
+
+
+def test_a_card_example_equal_to_the_stock_one_but_for_its_empty_fields_is_offered_once() -> None:
+    stock = stock_example(TASKS["text-to-image"])  # carries an empty negative prompt
+    card = {"examples": [{"text": stock["text"]}]}
+
+    assert offered_examples("text-to-image", card) == [{"text": stock["text"]}]
