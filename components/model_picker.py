@@ -16,6 +16,7 @@ __all__ = ["ModelPicker", "build_model_picker", "task_choices", "choices_after_p
 
 # The routing policies; picking a chat model adds its providers with their figures (handlers/chat.py).
 PROVIDER_CHOICES = [("auto (fastest)", "auto"), ("cheapest", "cheapest"), ("preferred", "preferred")]
+DROPDOWN_MIN_WIDTH = 220  # px: two side by side need 440, so on a phone they stack
 WELCOME = ("Type to search the Hub, or paste any model id such as `org/name`. "
            "The list starts with a suggested model for each task.")
 
@@ -53,15 +54,18 @@ class ModelPicker:
 
 def build_model_picker(spec: TaskSpec) -> ModelPicker:
     """Render the picker with `spec`'s suggested model selected. Makes no Hub call."""
+    # The model gets a row of its own and task and provider share the next, so that a long id ("org/name ·
+    # task") or "auto (fastest) → provider" shows in full; below DROPDOWN_MIN_WIDTH each takes its own line.
+    model = gr.Dropdown(choices=curated_choices(spec.name), value=spec.default_model, allow_custom_value=True,
+                        filterable=True, label="Model", elem_id="model",
+                        info="Search the Hub by name, or paste a full model id")
     with gr.Row(equal_height=True):
-        model = gr.Dropdown(choices=curated_choices(spec.name), value=spec.default_model, allow_custom_value=True,
-                            filterable=True, label="Model", elem_id="model", scale=3,
-                            info="Search the Hub by name, or paste a full model id")
         task = gr.Dropdown(choices=task_choices(), value=spec.name, allow_custom_value=True, label="Task",
-                           elem_id="task", scale=2, info="Detected from the Hub; change it if needed")
+                           elem_id="task", min_width=DROPDOWN_MIN_WIDTH,
+                           info="Detected from the Hub; change it if needed")
         choices = PROVIDER_CHOICES if spec.input_kind == "chat" else [AUTO_CHOICE]  # a pick lists the model's
         provider = gr.Dropdown(choices=choices, value="auto", allow_custom_value=True, label="Provider",
-                               elem_id="provider", scale=2,
+                               elem_id="provider", min_width=DROPDOWN_MIN_WIDTH,
                                info="auto (the model's first provider for the task) or one that serves it")
     note = gr.Markdown(WELCOME, elem_id="model-info")
     card = gr.State({"model_id": spec.default_model, "mask_token": "", "examples": [], "gated": False})

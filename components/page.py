@@ -65,10 +65,10 @@ def _layout(services: Services) -> Page:
     example = stock_example(spec)
     link_notice = build_link_notice()
     with gr.Row(equal_height=False):
-        with gr.Column(scale=3):
+        with gr.Column(scale=2):  # two thirds: a search result's label (id · task · downloads · providers) fits
             picker = build_model_picker(spec)
             endpoint = build_endpoint_panel(services.settings)
-        with gr.Column(scale=2):
+        with gr.Column(scale=1):
             tokens = build_token_panel(services.settings)
     with gr.Row(equal_height=False):
         with gr.Column(scale=2, min_width=320):

@@ -58,7 +58,8 @@ def build_request_panel() -> RequestPanel:
         with gr.Column(scale=1, min_width=300):
             language = gr.Radio([(LANGUAGE_LABELS[name], name) for name in LANGUAGES], value=LANGUAGES[0],
                                 label="Copy as code", elem_id="code-language")
+            # Long lines wrap: a box that scrolls sideways cannot be scrolled from the keyboard (axe).
             code = gr.Code(NO_CODE_YET, language="shell", label="Code for this request", elem_id="code",
-                           interactive=False, lines=12)
+                           interactive=False, lines=12, wrap_lines=True)
     snippets = gr.State({})
     return RequestPanel(request, response_headers, language, code, snippets)
