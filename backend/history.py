@@ -18,11 +18,13 @@ from typing import Any, Mapping, Sequence
 
 from .entry_schema import MAX_RESPONSE, check_entry
 from .errors import InvalidInput, PlaygroundError, user_message
-from .plain_json import bytes_from, describe_bytes, is_bytes_descriptor, json_size, loads_checked, plain
+from .plain_json import BYTES_KEY, bytes_from, describe_bytes, is_bytes_descriptor, json_size, loads_checked, plain
+from .render import Rendered
 from .result import InferenceRequest, InferenceResult
+from .tasks import render
 
-__all__ = ["HistoryEntry", "History", "entry_from_run", "FORMAT", "FORMAT_VERSION", "ROW_HEADERS",
-           "MAX_RESPONSE", "MAX_IMPORT_BYTES"]
+__all__ = ["HistoryEntry", "History", "entry_from_run", "answer_summary", "FORMAT", "FORMAT_VERSION",
+           "ROW_HEADERS", "MAX_RESPONSE", "MAX_IMPORT_BYTES"]
 
 FORMAT, FORMAT_VERSION = "hf-playground-demo-script", 1
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -60,6 +62,11 @@ class HistoryEntry:
         return not self.error and self.status is not None and 200 <= self.status < 300
 
     @cached_property
+    def summary(self) -> str:
+        """The answer in a few words of plain text (worked out once: a history lists it on every change)."""
+        return answer_summary(self)
+
+    @cached_property
     def size(self) -> int:
         """Bytes this entry takes in an export; what the history's byte budget counts."""
         return json_size(self.to_dict())
@@ -95,6 +102,53 @@ class HistoryEntry:
                                content_type=self.content_type or "application/json", body=_body_of(self),
                                truncated=self.truncated, error=PlaygroundError(self.error) if self.error else None,
                                events=tuple(self.response) if streamed else ())
+
+
+def answer_summary(entry: HistoryEntry) -> str:
+    """What a run answered, as a person would say it: the assistant's text, the top label and its
+    score, the generated text, "image (png, 1,234 bytes)"; the error when it failed. Plain text, one line."""
+    if entry.error:
+        return _one_line(entry.error)
+    if is_bytes_descriptor(entry.response):
+        about = entry.response[BYTES_KEY]
+        return _media_words(str(about.get("type") or ""), about.get("size"))
+    rendered = render(entry.task, entry.as_result())
+    said = _RENDERED_WORDS.get(rendered.kind, _text_words)(rendered)
+    if said:
+        return _one_line(said)
+    if entry.truncated and isinstance(entry.response, str):
+        return "an answer too long to keep whole"
+    return _one_line(entry.response if isinstance(entry.response, str)
+                     else json.dumps(entry.response, ensure_ascii=False)[:2_000])
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    return " ".join(text[:limit * 4].split())[:limit]
+
+
+def _media_words(media_type: str, size: Any) -> str:
+    kind, _, subtype = media_type.partition("/")
+    word = kind if kind in ("image", "audio", "video") else "file"
+    about = [subtype.split(";")[0]] if subtype else []
+    if type(size) is int and size > 0:
+        about.append(f"{size:,} bytes")
+    return f"{word} ({', '.join(about)})" if about else word
+
+
+def _text_words(rendered: Rendered) -> str:
+    return rendered.text if rendered.kind != "json" else ""  # a fallback's text is a note about the answer
+
+
+_RENDERED_WORDS = {
+    "labels": lambda r: f"{r.labels[0][0]} {r.labels[0][1]:.4f}" if r.labels else "",  # the top label
+    "entities": lambda r: ", ".join(f"{e.word} ({e.label})" for e in r.entities) or "no entities found",
+    "boxes": lambda r: ", ".join(f"{b.label} {b.score:.2f}" for b in r.boxes) or "no objects detected",
+    "masks": lambda r: "masks: " + ", ".join(label for label, _score, _png in r.masks) if r.masks else "",
+    "embedding": lambda r: f"embedding of {r.summary.get('dimensions')} dimensions, shape {r.summary.get('shape')}",
+    "table": lambda r: r.text.split("\n", 1)[0],
+    **dict.fromkeys(("image", "audio", "video"),
+                    lambda r: _media_words(r.media_type or f"{r.kind}/", len(r.media or b""))),
+}
 
 
 def _replayable(name: str, value: Any) -> Any:

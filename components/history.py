@@ -1,10 +1,12 @@
 """The History panel: every run of this session in a table, newest first. Clicking a row puts the
 run back in the form and shows its stored answer (nothing is sent); the history exports as a JSON
-"demo script" and imports back.
+"demo script" and imports back; "Clear history" empties it.
 
 The history is a per-session `gr.State` holding an immutable `backend.history.History`: never a
 global, and never a token (entries are made from the request as built, which holds no credential).
-The backend caps it in entries and bytes; an import that fails changes nothing.
+The backend caps it in entries and bytes; an import that fails changes nothing. A copy of its newest
+runs lives in the visitor's browser (`gr.BrowserState`, rewritten whenever the table changes) and
+comes back on page load; `backend.history_store` decides what that copy may hold.
 """
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ import gradio as gr
 from backend import user_message
 from backend.errors import InvalidInput
 from backend.history import MAX_IMPORT_BYTES, History, HistoryEntry
-from backend.plain_json import BYTES_KEY, is_bytes_descriptor
+from backend.history_store import MAX_STORED_RUNS, from_stored, is_stored_copy, storage_secret, to_stored
+from backend.settings import Settings
 
 from .handlers.media import write_media
 from .handlers.replay import FROM_HISTORY, describe_inputs, replay, shorten
@@ -33,6 +36,7 @@ __all__ = ["HistoryPanel", "build_history_panel", "wire_history"]
 HEADERS = ["time", "model", "task", "input", "parameters", "status", "latency", "answer"]
 WIDTHS = ["7%", "18%", "12%", "18%", "13%", "8%", "7%", "17%"]
 EMPTY = "No runs yet. Each run lands here; click one to put it back in the form and see its answer again."
+STORAGE_KEY = "hf-playground-history"  # the browser's copy, in localStorage (encrypted by the page)
 
 
 def _parameters_text(entry: HistoryEntry) -> str:
@@ -42,22 +46,11 @@ def _parameters_text(entry: HistoryEntry) -> str:
     return shorten(", ".join(chosen), 60)
 
 
-def _answer_text(entry: HistoryEntry) -> str:
-    if entry.error:
-        return shorten(entry.error, 60)
-    response = entry.response
-    if is_bytes_descriptor(response):
-        about = response[BYTES_KEY]
-        return f"{about.get('type') or 'binary'}, {about.get('size', 0):,} bytes"
-    text = response if isinstance(response, str) else json.dumps(response, ensure_ascii=False)
-    return shorten(text, 60)
-
-
 def _row(entry: HistoryEntry) -> list[str]:
     """A table row; cells are plain text (the Dataframe renders no markup)."""
     when, model, task, status, latency = entry.row()
     return [when, model, task, describe_inputs(entry.inputs, 60), _parameters_text(entry), status, latency,
-            _answer_text(entry)]
+            shorten(entry.summary, 60)]
 
 
 def _export_file(history: History) -> str:
@@ -67,20 +60,24 @@ def _export_file(history: History) -> str:
 
 def _count(history: History) -> str:
     runs = f"{len(history)} run{'s' if len(history) != 1 else ''}"
-    return f"{runs} in this session (the newest {history.max_entries} are kept). Click a row to put it back " \
-           "in the form and see its answer again."
+    return f"{runs} in this session (the newest {history.max_entries} are kept, and the newest " \
+           f"{MAX_STORED_RUNS} in this browser for your next visit, without tokens or keys). Click a row to put it " \
+           "back in the form and see its answer again."
 
 
 @dataclass
 class HistoryPanel:
-    """Handles of the history: its per-session state, the row last picked, the table, export and import."""
+    """Handles of the history: its per-session state, its copy in the browser, the row last picked, the
+    table, export, import and clear."""
 
     state: gr.State        # this session's History
+    stored: gr.BrowserState  # the browser's copy (`backend.history_store.to_stored`)
     selected: gr.State     # the HistoryEntry last clicked (what a frozen link shares), or None
     note: gr.Markdown
     table: gr.Dataframe
     export: gr.DownloadButton
     upload: gr.UploadButton
+    clear: gr.Button
 
     @property
     def components(self) -> list[Any]:
@@ -94,7 +91,7 @@ class HistoryPanel:
                 self.export: gr.update(value=_export_file(history) if rows else None, interactive=bool(rows))}
 
 
-def build_history_panel() -> HistoryPanel:
+def build_history_panel(settings: Settings) -> HistoryPanel:
     note = gr.Markdown(EMPTY, elem_id="history-note")
     table = gr.Dataframe(headers=HEADERS, interactive=False, visible=False, wrap=True, max_height=360,
                          column_widths=WIDTHS, elem_id="history-table")
@@ -103,7 +100,10 @@ def build_history_panel() -> HistoryPanel:
                                    elem_id="history-export")
         upload = gr.UploadButton("Import demo script", file_types=[".json"], type="filepath", size="sm",
                                  elem_id="history-import")
-    return HistoryPanel(gr.State(History()), gr.State(None), note, table, export, upload)
+        clear = gr.Button("Clear history", size="sm", variant="stop", elem_id="history-clear")
+    # A fixed key and a secret that survives restarts; the secret is public in /config (see history_store).
+    stored = gr.BrowserState(None, storage_key=STORAGE_KEY, secret=storage_secret(settings))
+    return HistoryPanel(gr.State(History()), stored, gr.State(None), note, table, export, upload, clear)
 
 
 def _read_capped(path: str | None) -> bytes:
@@ -151,6 +151,31 @@ class HistoryHandlers:
         return {**form, **self.page.show_stored(entry, shown.view, language), self.panel.selected: entry,
                 self.panel.note: note}
 
+    def on_page_load(self, stored: Any, history: History) -> dict[Any, Any]:
+        """Bring back the runs the browser kept; a copy of another shape is replaced, never shown."""
+        restored = from_stored(stored, history.max_entries, history.max_bytes)
+        merged = _merged(history, restored) if history.entries else restored
+        rewrite = stored is not None and not is_stored_copy(stored)
+        if not merged.entries:
+            return {self.panel.stored: to_stored(merged) if rewrite else gr.skip()}
+        return {**self.panel.show(merged), self.panel.stored: to_stored(merged) if rewrite else gr.skip()}
+
+    def on_changed(self, history: History, token: str | None, endpoint_key: str | None,
+                   oauth_token: gr.OAuthToken | None = None) -> Any:
+        """The browser's copy after each change; this visitor's own secrets are hidden by value too.
+
+        An empty history is never written from here: only Clear empties the copy, so a table drawn
+        empty before the page's load has restored anything cannot wipe what the browser kept."""
+        if not history.entries:
+            return gr.skip()
+        return to_stored(history, (token, endpoint_key, oauth_token.token if oauth_token else None))
+
+    def on_clear(self) -> dict[Any, Any]:
+        """An empty history, on the page and in the browser."""
+        empty = History()
+        return {**self.panel.show(empty), self.panel.selected: None, self.panel.stored: to_stored(empty),
+                self.panel.note: "History cleared, here and in this browser. " + EMPTY}
+
     def on_import(self, path: str | None, history: History) -> dict[Any, Any]:
         """Add a demo script's runs to the history; a file that is not one changes nothing."""
         try:
@@ -164,9 +189,19 @@ class HistoryHandlers:
                 self.panel.note: f"✓ Imported {len(imported)} run(s). " + _count(merged)}
 
 
-def wire_history(page: Page) -> None:
-    """Row clicks restore a run; the upload button imports a demo script."""
+def wire_history(page: Page, demo: gr.Blocks) -> None:
+    """Row clicks restore a run; the upload button imports a demo script; the browser's copy follows
+    every change of the history and comes back on page load; Clear empties both."""
     handlers, panel = HistoryHandlers(page), page.history
+    quiet: dict[str, Any] = dict(api_visibility="private", show_progress="hidden", show_progress_on=panel.note)
+    demo.load(handlers.on_page_load, [panel.stored, panel.state], [*panel.components, panel.stored],
+              concurrency_limit=None, **quiet)
+    # The table changes with every change of the history, however it came (a run, Compare, an import,
+    # this load). Not the state's own change event: Gradio sends that only for queued events.
+    panel.table.change(handlers.on_changed, [panel.state, page.tokens.token, page.endpoint.key], panel.stored,
+                       queue=False, **quiet)
+    panel.clear.click(handlers.on_clear, None, [*panel.components, panel.selected, panel.stored], queue=False,
+                      **quiet)
     panel.table.select(handlers.on_pick, [panel.state, page.requests.language], handlers.restore_outputs(),
                        api_visibility="private", concurrency_limit=None, show_progress_on=page.status.line)
     panel.upload.upload(handlers.on_import, [panel.upload, panel.state], panel.components,

@@ -81,7 +81,7 @@ def _layout(services: Services) -> Page:
         requests = build_request_panel()
     with gr.Accordion("History and share links", open=True, elem_id="history"):
         links = build_link_panel(link_notice)
-        history = build_history_panel()
+        history = build_history_panel(services.settings)
     return Page(services, picker=picker, tokens=tokens, inputs=inputs, status=status, output=output,
                 requests=requests, chat=chat, endpoint=endpoint, links=links, history=history,
                 running=gr.State(False), finished=gr.State(()))
@@ -103,7 +103,7 @@ def build_demo(settings: Settings, playground: Playground | None = None, hub: Hu
             with gr.Tab("Warm-up", id="warmup", elem_id="tab-warmup"):
                 warmup = build_warmup_panel()
         wire(page)
-        wire_history(page)
+        wire_history(page, demo)
         wire_links(page, demo)
         wire_compare(compare, page)
         wire_warmup(warmup, page)
