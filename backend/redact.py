@@ -11,7 +11,7 @@ __all__ = ["redact", "mask_token", "RedactingFilter", "SENSITIVE_HEADERS"]
 
 # hf_ tokens, bearer credentials of any kind, and `api_key=...`-style pairs.
 _PATTERNS = (
-    re.compile(r"hf_[A-Za-z0-9]{6,}"),
+    re.compile(r"hf_(?:oauth_)?[A-Za-z0-9]{6,}"),  # user access tokens, and OAuth ones ("hf_oauth_...")
     re.compile(r"(?i)(bearer\s+)[^\s\"',;]+"),
     re.compile(r"(?i)((?:api[_-]?key|token|authorization)[\"']?\s*[:=]\s*[\"']?)[^\s\"',;&]{6,}"),
 )

@@ -20,6 +20,10 @@ def test_redact_removes_tokens(text: str) -> None:
     assert SENTINEL not in cleaned and "123456789" not in cleaned and "abcdef123456" not in cleaned
 
 
+def test_redact_removes_an_oauth_token() -> None:
+    assert redact("signed in as hf_oauth_AbCdEf0123456789xyz today") == "signed in as hf_*** today"
+
+
 def test_redact_removes_a_given_secret_of_any_shape() -> None:
     assert redact("key is s3cr3t-value", "s3cr3t-value") == "key is ***"
 
