@@ -8,10 +8,11 @@ page's own notes `performance.now()` (milliseconds since navigation start) the f
 button is visible (laid out, not hidden by CSS) and enabled, so Playwright's round trips are not
 counted. One load of each first is not counted (the servers' first requests, the OS file cache).
 
-Also printed, each a median over the counted loads, taken a second after Run was ready: the page's
-HTML (Gradio 6 inlines the config and the API info in it), `GET /config`, the number of elements
-(`document.getElementsByTagName('*').length`) and the JS heap used after a garbage collection (CDP
-`Performance.getMetrics` JSHeapUsedSize).
+Also printed, each a median over the counted loads: the page's main-thread CPU time from navigation
+until Run was ready (CDP `Performance.getMetrics` ThreadTime, which a busy machine inflates far less
+than wall time); and, a second after Run was ready, the page's HTML (Gradio 6 inlines the config and
+the API info in it), `GET /config`, the number of elements (`document.getElementsByTagName('*').length`)
+and the JS heap used after a garbage collection (CDP `Performance.getMetrics` JSHeapUsedSize).
 """
 from __future__ import annotations
 
@@ -59,20 +60,26 @@ AFTER_LOAD = """() => ({
 
 
 def _load(browser: Any, url: str) -> dict[str, float]:
-    """One cold load of `url` in a fresh context: ms to Run ready, ms to the HTML, elements, heap MiB."""
+    """One cold load of `url` in a fresh context: ms to Run ready and to the HTML, the page's main-thread
+    CPU ms until then, elements, heap MiB."""
     context = browser.new_context(viewport=VIEWPORT)
     try:
         context.add_init_script(WATCH_RUN)
         page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
+
+        def metrics() -> dict[str, float]:
+            return {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+
+        before = metrics()["ThreadTime"]
         page.goto(url, wait_until="commit")
-        page.wait_for_function("window.__runReadyAt !== undefined", timeout=READY_TIMEOUT_MS, polling=50)
+        page.wait_for_function("window.__runReadyAt !== undefined", timeout=READY_TIMEOUT_MS, polling=20)
+        cpu = (metrics()["ThreadTime"] - before) * 1000  # polled until shortly after ready: a few ms over
         page.wait_for_timeout(SETTLE_MS)
         figures = page.evaluate(AFTER_LOAD)
-        cdp = context.new_cdp_session(page)
         cdp.send("HeapProfiler.collectGarbage")
-        cdp.send("Performance.enable")
-        metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
-        return {**figures, "heap": metrics["JSHeapUsedSize"] / 2**20}
+        return {**figures, "cpu": cpu, "heap": metrics()["JSHeapUsedSize"] / 2**20}
     finally:
         context.close()
 
@@ -82,7 +89,8 @@ def _kib(url: str) -> float:
 
 
 def measure(loads: int = LOADS) -> dict[str, dict[str, float]]:
-    """Per app: median ms to Run ready and to the HTML, elements and heap MiB; and KiB of / and /config."""
+    """Per app: median ms to Run ready and to the HTML, main-thread CPU ms, elements and heap MiB; and KiB
+    of / and /config."""
     from playwright.sync_api import sync_playwright
 
     env = {"HF_TOKEN": "hf_benchOPERATOR0000000000"}
@@ -117,6 +125,8 @@ def report(loads: int = LOADS) -> list[str]:
         f"navigation start to Run visible and enabled, median of {loads} cold loads (a fresh browser context "
         f"each): playground {pg['ready']:.0f} ms, trivial Gradio app {tr['ready']:.0f} ms",
         ratio_line("playground / trivial", pg["ready"] / tr["ready"], 1.3),
+        f"the page's main-thread CPU until then: playground {pg['cpu']:.0f} ms, trivial {tr['cpu']:.0f} ms "
+        f"({pg['cpu'] / tr['cpu']:.2f}x; steadier than wall time on a busy machine, where both wait for a core)",
         f"HTML in hand at: playground {pg['html']:.0f} ms, trivial {tr['html']:.0f} ms (the page, config and "
         f"API info inline: {pg['html_kib']:.0f} KiB, {tr['html_kib']:.1f} KiB)",
         f"GET /config: playground {pg['config_kib']:.0f} KiB, trivial {tr['config_kib']:.1f} KiB "
