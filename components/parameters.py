@@ -154,5 +154,5 @@ def build_parameter_panel(task: str) -> ParameterPanel:
                     fields[param_key(spec.name, param.name)] = _field(spec, param)
         extra = gr.Textbox(label="Extra parameters (JSON)", lines=2, elem_id="extra-params",
                            placeholder='{"top_k": 3}', info="Merged over the fields above; checked before sending.")
-    chosen = gr.JSON({key: field.value for key, field in fields.items()}, visible="hidden", elem_id="parameters")
+    chosen = gr.JSON({key: field.value for key, field in fields.items()}, visible=False, elem_id="parameters")
     return ParameterPanel(accordion, groups, fields, extra, chosen)
