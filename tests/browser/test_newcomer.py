@@ -34,6 +34,7 @@ def test_the_page_opens_ready_to_run_and_ctrl_enter_runs_it(page: Any, hf, tmp_p
     open_inspector(page)
     expect(page.locator("#request")).to_contain_text("Bearer hf_****0000")
     expect(page.locator("#code")).to_contain_text("HF_TOKEN")
+    page.evaluate("window.scrollTo(0, 0)")  # the picture shows the page from its top
     page.wait_for_timeout(300)  # let the label bars finish their transition before the picture
     keep_screenshot(page, tmp_path / "screenshot.png")
 
