@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from backend.tasks import TASKS
-from tests.browser.actions import ANSWER_TIMEOUT, choose_task, run_and_wait, type_model
+from tests.browser.actions import ANSWER_TIMEOUT, choose_task, run_and_wait
 from tests.fake_hf.hub import WIDGET_DATA
 
 pytestmark = pytest.mark.browser
@@ -89,11 +89,6 @@ def test_going_back_to_the_answered_model_unmarks_its_answer(page: Any, hf) -> N
     page.locator("#model input").press("Enter")
     expect(page.locator("#output")).not_to_have_class(_STALE, timeout=ANSWER_TIMEOUT)
     expect(page.locator("#output-label")).to_be_visible()
-
-
-def test_a_picked_model_shows_its_bare_id_not_the_search_label(page: Any, hf) -> None:
-    type_model(page, "facebook/bart-large-cnn")  # picked from the search list ("… · summarization · ↓…")
-    expect(page.locator("#model input")).to_have_value("facebook/bart-large-cnn", timeout=ANSWER_TIMEOUT)
 
 
 def test_on_a_phone_run_brings_the_answer_into_view(browser: Any, app_url: str, hf) -> None:
