@@ -23,6 +23,22 @@ EVENTS = [f'data: {json.dumps({"choices": [{"index": 0, "delta": {"content": f"w
 GAP = 0.4
 
 
+def _read_request(conn: socket.socket) -> None:
+    """Read the whole request, body included: closing a socket with unread bytes in it sends a reset,
+    which the client would see as a dropped connection instead of the end of the answer."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                   if line.lower().startswith(b"content-length:")), 0)
+    while len(body) < length and (chunk := conn.recv(65536)):
+        body += chunk
+
+
 def _serve(framing: str, sent_at: list[float], body: list[bytes] | None = None) -> tuple[str, threading.Thread]:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -33,7 +49,7 @@ def _serve(framing: str, sent_at: list[float], body: list[bytes] | None = None) 
     def run() -> None:
         conn, _ = listener.accept()
         with conn, listener:
-            conn.recv(65536)
+            _read_request(conn)
             head = f"HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\n"
             if framing == "chunked":
                 head += "Transfer-Encoding: chunked\r\n"
