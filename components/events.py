@@ -7,6 +7,7 @@ are public API endpoints; search (driven by key-up events) and layout-only liste
 """
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any, AsyncIterator, Iterator
@@ -59,6 +60,13 @@ QUIET_START = 0.1
 
 def _oauth(oauth_token: gr.OAuthToken | None) -> str | None:
     return oauth_token.token if oauth_token is not None else None
+
+
+def _unsettled(values: dict[str, Any], picked: str) -> bool:
+    """The form was shaped for `picked`, not for the model in the box (an API call's, with no `picked`,
+    is taken as given)."""
+    model = values["model"] or ""
+    return bool(picked and model and picked != model and not values["endpoint_url"])
 
 
 def _current(prompt: str, image: str | None, audio: str | None) -> dict[str, Any]:
@@ -204,7 +212,8 @@ class Page:
         `on_finished`, which adds it to the history once the answer is on the page.
         """
         visitor = self.visitor(values["token"], oauth_token)
-        card, values = self._settled(card, values, picked, filled, visitor)
+        if _unsettled(values, picked):  # a Hub call: in a thread, not on the event loop every visitor shares
+            card, values = await asyncio.to_thread(self._settled, card, values, filled, visitor)
         views = self._views(card, values, conversation, visitor)
         shown: dict[Any, Any] = {self.finished: ()}
         async for batch in in_batches(views, first_wait=QUIET_START):
@@ -217,16 +226,13 @@ class Page:
                               self.finished: (run.entry,) if run.entry is not None else ()})
             yield dict(shown)
 
-    def _settled(self, card: dict[str, Any], values: dict[str, Any], picked: str, filled: str,
+    def _settled(self, card: dict[str, Any], values: dict[str, Any], filled: str,
                  visitor: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
         """Run pressed before a picked model's details reached the page (they take a Hub call, about
-        0.2 s): the form was still shaped for `picked`, the model before. Learn the new model's details
+        0.2 s): the form was still shaped for the model before (`_unsettled`). Learn the new model's details
         now as `on_model` does, and run it as the pick then shows it, with its detected task and the
         form the pick fills, so what is sent is what the page then shows."""
-        model = values["model"] or ""
-        if not picked or not model or picked == model or values["endpoint_url"]:
-            return card, values  # the form is the model's (an API call's, with no `picked`, is taken as given)
-        pick = pick_model(self.services.hub, model, visitor)
+        pick = pick_model(self.services.hub, values["model"], visitor)
         if not pick.card:  # not a model id, or the Hub could not say: the run explains what it meets
             return card, values
         new_card, task = dict(pick.card), pick.task or values["task"]
