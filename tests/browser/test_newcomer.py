@@ -109,7 +109,10 @@ def _top_k(page: Any) -> Any:
 
 
 def _run_sent(page: Any, hf: Any) -> Any:
-    """Press Run and return the inference request the fake server gets for it."""
+    """Press Run and return the inference request the fake server gets for it. A person takes longer
+    than the pause below to go from a field to Run; without it a field filled this very millisecond
+    may not have reached the page's parameter values yet (seen once in three clean-clone runs)."""
+    page.wait_for_timeout(300)
     def posts() -> list[Any]:
         return [seen for seen in hf.received if seen.method == "POST"]
 
