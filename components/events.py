@@ -51,6 +51,10 @@ READ_QUERY = """(task, token, query, sequence) => {
   window.playgroundKeystrokes = (window.playgroundKeystrokes || 0) + 1;
   return [task, token, document.querySelector('#model input')?.value ?? query, window.playgroundKeystrokes];
 }"""
+# Keys that pick, move or leave rather than type: their key-up does not search (Enter's would search
+# for the label the box shows once a model is picked).
+NOT_TYPING = frozenset({"Enter", "Tab", "Escape", "ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End",
+                        "PageUp", "PageDown", "Shift", "Control", "Alt", "Meta", "CapsLock"})
 _CURATED_MODELS = {spec.default_model for spec in TASKS.values()}
 # Seconds Cancel waits for a provider's answer to its job's cancel call (the call's own timeout is 5 s).
 CANCEL_ANSWER_WAIT = 6.0
@@ -60,6 +64,12 @@ QUIET_START = 0.1
 
 def _oauth(oauth_token: gr.OAuthToken | None) -> str | None:
     return oauth_token.token if oauth_token is not None else None
+
+
+def _pressed(event: gr.EventData) -> str:
+    """The key of a key-up event (gr.KeyUpData's field), or '' from a client that sent no event data."""
+    data = getattr(event, "_data", None)
+    return str(data.get("key") or "") if isinstance(data, dict) else ""
 
 
 def _unsettled(values: dict[str, Any], picked: str) -> bool:
@@ -105,11 +115,11 @@ class Page:
 
     # --- model picker -------------------------------------------------------------------------------
 
-    def on_search(self, task: str, token: str, query: str, sequence: float | None, request: gr.Request,
-                  oauth_token: gr.OAuthToken | None = None) -> tuple[Any, Any]:
+    def on_search(self, task: str, token: str, query: str, sequence: float | None, key: gr.EventData,
+                  request: gr.Request, oauth_token: gr.OAuthToken | None = None) -> tuple[Any, Any]:
         """Search as the visitor types: wait for a pause in typing, and show only the newest answer."""
         session, keystroke = request.session_hash or "", int(sequence or 0)
-        if not self.searches.begin(session, keystroke, query or ""):
+        if _pressed(key) in NOT_TYPING or not self.searches.begin(session, keystroke, query or ""):
             return gr.skip(), gr.skip()
         time.sleep(SEARCH_PAUSE)
         if not self.searches.is_latest(session, keystroke):
@@ -122,7 +132,8 @@ class Page:
 
     def on_model(self, model_id: str, task: str, prompt: str, image: str | None, audio: str | None,
                  card: dict[str, Any], filled: str, token: str, answered: dict[str, Any] | None,
-                 oauth_token: gr.OAuthToken | None = None) -> dict[Any, Any]:
+                 request: gr.Request, oauth_token: gr.OAuthToken | None = None) -> dict[Any, Any]:
+        self.searches.settle(request.session_hash or "")  # a search answered now would relabel the box
         visitor = visitor_token(token, _oauth(oauth_token))
         pick = pick_model(self.services.hub, model_id or "", visitor)
         new_task, spec = pick.task or task, get_task(pick.task or task)

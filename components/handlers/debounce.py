@@ -1,6 +1,7 @@
 """Latest-wins bookkeeping for search-as-you-type: each keystroke carries the browser's own
 sequence number, and only the newest one's answer is shown, whatever order the server happens to
-process them in. Keys are Gradio session hashes, never tokens.
+process them in; a pick settles the box, so a search still in flight then is not shown over it.
+Keys are Gradio session hashes, never tokens.
 """
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ class LatestOnly:
     def __init__(self, capacity: int = 10_000) -> None:
         self._capacity = capacity
         self._lock = threading.Lock()
-        self._latest: OrderedDict[str, tuple[int, str]] = OrderedDict()
+        # key -> (newest keystroke, its query, or None once a pick has settled the box)
+        self._latest: OrderedDict[str, tuple[int, str | None]] = OrderedDict()
 
     def begin(self, key: str, sequence: int, query: str) -> bool:
         """Register keystroke `sequence` typing `query`; False when it is older than one already
@@ -31,6 +33,14 @@ class LatestOnly:
                 self._latest.popitem(last=False)
             return True
 
+    def settle(self, key: str) -> None:
+        """A model was picked: the searches begun so far are stale (their answer would relabel the
+        box with a search label); the next keystroke searches again."""
+        with self._lock:
+            if key in self._latest:
+                self._latest[key] = (self._latest[key][0], None)
+
     def is_latest(self, key: str, sequence: int) -> bool:
         with self._lock:
-            return key in self._latest and self._latest[key][0] == sequence
+            newest = self._latest.get(key)
+            return newest is not None and newest[0] == sequence and newest[1] is not None

@@ -1,6 +1,7 @@
-"""What is sent is what the page shows, and what the page shows belongs to it (issue 14, items 2 and 4):
-Run pressed the instant a model is pasted runs that model with its own task and form, and an answer
-left on the page after switching model or task is marked as the previous run's.
+"""What is sent is what the page shows, and what the page shows belongs to it (issue 14, items 2, 4 and 8):
+Run pressed the instant a model is pasted runs that model with its own task and form, an answer left
+on the page after switching model or task is marked as the previous run's, and a picked model shows
+its bare id, not a search label.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from backend.tasks import TASKS
-from tests.browser.actions import ANSWER_TIMEOUT, choose_task, run_and_wait
+from tests.browser.actions import ANSWER_TIMEOUT, choose_task, run_and_wait, type_model
 from tests.fake_hf.hub import WIDGET_DATA
 
 pytestmark = pytest.mark.browser
@@ -89,6 +90,34 @@ def test_going_back_to_the_answered_model_unmarks_its_answer(page: Any, hf) -> N
     page.locator("#model input").press("Enter")
     expect(page.locator("#output")).not_to_have_class(_STALE, timeout=ANSWER_TIMEOUT)
     expect(page.locator("#output-label")).to_be_visible()
+
+
+def test_a_model_picked_while_its_search_is_pending_shows_its_bare_id(page: Any, hf) -> None:
+    # The suggestions already list bart as the id is typed, so Enter picks it before the Hub search for
+    # the last keystroke answers; that late answer relabelled the box "… · summarization · ↓899.4k · …".
+    type_model(page, "facebook/bart-large-cnn")
+    page.wait_for_timeout(1000)  # longer than the search pause and the fake Hub's answer
+    expect(page.locator("#model input")).to_have_value("facebook/bart-large-cnn")
+    assert not [seen for seen in hf.received if seen.query.get("search")], "the stale search reached the Hub"
+
+
+def test_a_model_clicked_in_the_search_list_shows_its_bare_id_and_typing_searches_again(page: Any, hf) -> None:
+    box = page.locator("#model input")
+    box.click()
+    box.fill("")
+    box.press_sequentially("mbart", delay=20)
+    option = page.get_by_role("option").filter(has_text="facebook/mbart-large-50-many-to-many-mmt")
+    expect(option).to_contain_text("translation", timeout=ANSWER_TIMEOUT)  # the Hub's search label
+    option.click()
+    expect(page.locator("#model-info")).to_contain_text("mbart-large-50", timeout=ANSWER_TIMEOUT)
+    page.wait_for_timeout(1000)
+    expect(box).to_have_value("facebook/mbart-large-50-many-to-many-mmt")
+
+    box.click()
+    box.fill("")
+    box.press_sequentially("segfor", delay=20)  # a pick does not stop the next search
+    expect(page.get_by_role("option").first).to_contain_text("nvidia/segformer-b0-finetuned-ade-512-512 · "
+                                                             "image-segmentation", timeout=ANSWER_TIMEOUT)
 
 
 def test_on_a_phone_run_brings_the_answer_into_view(browser: Any, app_url: str, hf) -> None:

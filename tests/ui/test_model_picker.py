@@ -128,3 +128,17 @@ def test_only_the_newest_keystroke_is_searched_whatever_order_they_arrive_in() -
     assert not latest.begin("tab", 4, "fake/echo"), "Enter or an arrow key repeats the query"
     assert latest.is_latest("tab", 3) and not latest.is_latest("tab", 2)
     assert latest.begin("other-tab", 1, "bert"), "each browser tab counts on its own"
+
+
+def test_a_pick_drops_the_searches_in_flight_and_the_next_keystroke_searches_again() -> None:
+    latest = LatestOnly()
+    assert latest.begin("tab", 7, "facebook/bart-large-cnn")
+
+    latest.settle("tab")  # the visitor picked a model while keystroke 7's search was pending
+
+    assert not latest.is_latest("tab", 7), "its answer would relabel the box with a search label"
+    assert not latest.begin("tab", 7, "facebook/bart-large-cnn"), "nor does a late copy of it start again"
+    assert latest.begin("tab", 8, "facebook/bart-large-cnn"), "typing after the pick searches, same text or not"
+    assert latest.is_latest("tab", 8)
+    latest.settle("never-typed")  # a pick by API or on load, before any keystroke
+    assert latest.begin("never-typed", 1, "bert")
