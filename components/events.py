@@ -35,7 +35,7 @@ from .inputs import FORM_FIELDS, InputPanel
 from .links import LinkPanel
 from .model_picker import ModelPicker, choices_after_pick
 from .output import OutputPanel
-from .parameters import ParameterPanel, keep_chosen_js
+from .parameters import LAYOUTS, ParameterPanel, keep_chosen_js
 from .request_view import RequestPanel, code_for
 from .status import StatusPanel
 from .token_panel import TokenPanel
@@ -158,12 +158,12 @@ class Page:
             return {self.picker.model: spec.default_model}
         return self._examples(task, card, _current(prompt, image, audio), filled)
 
-    def on_task_shape(self, task: str, model_id: str, card: dict[str, Any], answered: dict[str, Any] | None
-                      ) -> dict[Any, Any]:
+    def on_task_shape(self, task: str, model_id: str, card: dict[str, Any], answered: dict[str, Any] | None,
+                      shaped: str, chosen: Any) -> dict[Any, Any]:
         spec = get_task(task)
         # Chat keeps the choices its model pick gave; another task lists who serves the model for it.
         choices = None if spec.input_kind == "chat" else task_provider_choices(card, spec.name)
-        updates = {**self.inputs.reshape(spec), **self.inputs.parameters.visibility(spec.name),
+        updates = {**self.inputs.reshape(spec), **self.inputs.parameters.reshape(spec.name, shaped, chosen),
                    **self.picker.provider_update(spec, choices)}
         marked, mode = self.output.marked(answered, model_id or "", spec.name), self.chat.mode(
             spec.input_kind == "chat", self.output.container)
@@ -347,8 +347,11 @@ def wire(page: Page) -> None:
                       [picker.task, picker.model, inputs.prompt, *media, picker.card, inputs.filled],
                       [picker.model, inputs.examples, *form], api_visibility="private", queue=False,
                       show_progress="hidden", show_progress_on=picker.note)
-    picker.task.change(page.on_task_shape, [picker.task, picker.model, picker.card, page.output.answered],
-                       [*inputs.form.values(), *inputs.parameters.groups.values(), picker.provider,
+    parameters = inputs.parameters
+    picker.task.change(page.on_task_shape,
+                       [picker.task, picker.model, picker.card, page.output.answered, parameters.shaped,
+                        parameters.chosen],
+                       [*inputs.form.values(), *parameters.slots, parameters.shaped, picker.provider,
                         page.chat.container, page.output.container, page.output.message],
                        api_visibility="private", queue=False,
                        show_progress="hidden", show_progress_on=picker.note)
@@ -358,9 +361,8 @@ def wire(page: Page) -> None:
     # it is last gets its answer.
     gr.on([tokens.token.submit, tokens.token.blur], page.on_identity, tokens.token,
           tokens.identity, api_name="whoami", trigger_mode="always_last", **hub_events)
-    parameters = inputs.parameters
-    gr.on([field.change for field in parameters.fields.values()], None, list(parameters.fields.values()),
-          parameters.chosen, js=keep_chosen_js(list(parameters.fields)), api_visibility="private", queue=False)
+    gr.on([slot.change for slot in parameters.slots], None, [parameters.shaped, parameters.chosen, *parameters.slots],
+          parameters.chosen, js=keep_chosen_js(LAYOUTS), api_visibility="private", queue=False)
     # A run's progress is the status line its handler writes. Gradio's own tracker is pointed at the
     # `running` state, which the page does not draw: on that tracker a Cancel could race into an
     # "Error" badge over the status line.

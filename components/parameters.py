@@ -1,22 +1,30 @@
-"""The "Parameters" accordion: one group of fields per task, built from `TaskSpec.parameters`, plus
+"""The "Parameters" accordion: the current task's fields, built from `TaskSpec.parameters`, plus
 the "Extra parameters (JSON)" box. Empty fields mean "the server's default" and are not sent.
 
+The page holds one row of field *slots* that the task reshapes (label, help, value, choices), not a
+group of fields per task: 14 components instead of 86 in the page's config, which the browser has
+to build before anything shows (issue 12). `SLOTS` is the shortest sequence of field kinds that
+holds every task's parameters in their own order, so each task's fields show in the order its
+spec lists them.
+
 Run reads the fields through one hidden JSON value (`chosen`, `{"fill_mask__top_k": 3, ...}`) that
-the browser keeps up to date (`KEEP_CHOSEN`), not as some fifty inputs: Gradio gathers, sends and
-processes every input of an event one by one on each click, which made Run 20 ms slower.
+the browser keeps up to date (`keep_chosen_js`), not as separate inputs: that is also the API's
+`parameters`, the same whichever slots a task uses.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Mapping
+from functools import reduce
+from typing import Any, Mapping, Sequence
 
 import gradio as gr
 
 from backend.errors import InvalidParameters
-from backend.tasks import TASKS, Param, TaskSpec
+from backend.tasks import TASKS, Param
 
-__all__ = ["ParameterPanel", "build_parameter_panel", "SERVER_DEFAULT", "param_key", "keep_chosen_js"]
+__all__ = ["ParameterPanel", "build_parameter_panel", "SERVER_DEFAULT", "SLOTS", "LAYOUTS", "param_key",
+           "keep_chosen_js"]
 
 SERVER_DEFAULT = "(server default)"
 _BOOL_CHOICES = [SERVER_DEFAULT, "true", "false"]
@@ -27,9 +35,72 @@ def param_key(task: str, name: str) -> str:
     return f"{task.replace('-', '_')}__{name}"
 
 
-def keep_chosen_js(keys: list[str]) -> str:
-    """A browser-side listener body: the fields' values, in `keys` order, as the `chosen` object."""
-    return f"(...values) => Object.fromEntries({json.dumps(keys)}.map((key, n) => [key, values[n]]))"
+def keep_chosen_js(layouts: Mapping[str, Sequence[str | None]]) -> str:
+    """A browser-side listener body: (shaped task, chosen, ...slot values) -> `chosen` with that task's
+    keys set from the slots; other tasks' keys are kept, so going back to a task shows what was set."""
+    return ("(task, chosen, ...values) => { const names = " + json.dumps(layouts) + "[task] || [];"
+            " const prefix = String(task).replaceAll('-', '_') + '__';"
+            " return {...(chosen || {}),"
+            " ...Object.fromEntries(names.flatMap((name, n) => name ? [[prefix + name, values[n]]] : []))}; }")
+
+
+def initial_chosen() -> dict[str, Any]:
+    """Every task's fields as the page first shows them, by `param_key`: the API's default `parameters`
+    (a call for any task may use it) and the page's starting `chosen`."""
+    return {param_key(spec.name, p.name): _initial(p) for spec in TASKS.values() for p in spec.parameters}
+
+
+# --- the slots ---------------------------------------------------------------------------------------
+
+def slot_kind(param: Param) -> str:
+    """The component a parameter needs: number (a gr.Number, for a number with a default), checkbox (a
+    bool with a default), choice (a tri-state or a choice: a dropdown), list (two lines) or text."""
+    if param.kind in ("int", "float") and param.default is not None:
+        return "number"
+    if param.kind == "bool" and param.default is not None:
+        return "checkbox"
+    if param.kind in ("bool", "choice"):
+        return "choice"
+    return "list" if param.kind == "list" else "text"
+
+
+def _supersequence(first: Sequence[str], second: Sequence[str]) -> tuple[str, ...]:
+    """The shortest sequence holding both in order (the classic dynamic programme)."""
+    rows, cols = len(first), len(second)
+    length = [[i + j if not i or not j else 0 for j in range(cols + 1)] for i in range(rows + 1)]
+    for i in range(1, rows + 1):
+        for j in range(1, cols + 1):
+            length[i][j] = (length[i - 1][j - 1] + 1 if first[i - 1] == second[j - 1]
+                            else min(length[i - 1][j], length[i][j - 1]) + 1)
+    merged: list[str] = []
+    i, j = rows, cols
+    while i and j:
+        if first[i - 1] == second[j - 1]:
+            merged.append(first[i - 1])
+            i, j = i - 1, j - 1
+        elif length[i - 1][j] <= length[i][j - 1]:
+            merged.append(first[i - 1])
+            i -= 1
+        else:
+            merged.append(second[j - 1])
+            j -= 1
+    merged.extend(reversed(first[:i] or second[:j]))
+    return tuple(reversed(merged))
+
+
+def _place(params: Sequence[Param], slots: Sequence[str]) -> tuple[str | None, ...]:
+    """Each slot's parameter name for a task (None: the slot is hidden), the earliest slot of its kind first."""
+    names: list[str | None] = [None] * len(slots)
+    start = 0
+    for param in params:
+        at = next(n for n in range(start, len(slots)) if slots[n] == slot_kind(param))
+        names[at], start = param.name, at + 1
+    return tuple(names)
+
+
+_KINDS = sorted((tuple(slot_kind(p) for p in spec.parameters) for spec in TASKS.values()), key=len, reverse=True)
+SLOTS: tuple[str, ...] = reduce(_supersequence, _KINDS, ())
+LAYOUTS: dict[str, tuple[str | None, ...]] = {name: _place(spec.parameters, SLOTS) for name, spec in TASKS.items()}
 
 
 def _range(param: Param) -> str:
@@ -40,26 +111,39 @@ def _range(param: Param) -> str:
     return f" Range {low}–{high}." if low and high else (f" At least {low}." if low else f" At most {high}.")
 
 
-def _field(spec: TaskSpec, param: Param) -> gr.components.Component:
+def _initial(param: Param) -> Any:
+    """What a field shows before the visitor touches it: the server's default, or the spec's own."""
+    if param.kind in ("int", "float"):
+        return param.default if param.default is not None else ""
+    if param.kind == "bool" and param.default is not None:
+        return bool(param.default)
+    if param.kind in ("bool", "choice"):
+        return param.default or SERVER_DEFAULT
+    return param.default or ""
+
+
+def _props(task: str, param: Param, shown: Any) -> dict[str, Any]:
+    """A slot's properties as `param` of `task`, showing `shown`: for the constructor and for updates."""
     info = (param.help + _range(param)).strip() if param.kind in ("int", "float") else param.help
-    common: dict[str, Any] = dict(label=param.name, info=info or None, elem_id=f"param-{spec.name}-{param.name}")
-    if param.kind in ("int", "float") and param.default is not None:
+    props: dict[str, Any] = dict(label=param.name, info=info or None, value=shown, elem_id=f"param-{task}-{param.name}")
+    kind = slot_kind(param)
+    if kind == "number":
         # No minimum/maximum on the component: the backend checks ranges and says so beside the
         # answer, like every other input mistake, instead of Gradio's own pop-up.
-        return gr.Number(value=param.default, step=param.step or (1 if param.kind == "int" else 0.1),
-                         precision=0 if param.kind == "int" else None, **common)
-    if param.kind in ("int", "float"):
-        # gr.Number shows (and sends) 0 for "no value"; a box that can be empty means the server's default.
-        return gr.Textbox(value="", placeholder="server default", **common)
-    if param.kind == "bool" and param.default is not None:
-        return gr.Checkbox(value=bool(param.default), **common)
-    if param.kind in ("bool", "choice"):
+        props.update(step=param.step or (1 if param.kind == "int" else 0.1),
+                     precision=0 if param.kind == "int" else None)
+    elif kind == "choice":
         # A tri-state: leaving it on the server's default must differ from sending false.
-        choices = _BOOL_CHOICES if param.kind == "bool" else [SERVER_DEFAULT, *param.choices]
-        return gr.Dropdown(choices=choices, value=param.default or SERVER_DEFAULT, **common)
-    lines = 2 if param.kind == "list" else 1
-    placeholder = "one per line" if param.kind == "list" else "server default"
-    return gr.Textbox(value=param.default or "", lines=lines, placeholder=placeholder, **common)
+        props.update(choices=_BOOL_CHOICES if param.kind == "bool" else [SERVER_DEFAULT, *param.choices])
+    elif kind == "text":
+        # A number without a default is text too: gr.Number shows (and sends) 0 for "no value".
+        props.update(placeholder="server default")
+    return props
+
+
+_SLOT_TYPES: dict[str, Any] = {"number": gr.Number, "checkbox": gr.Checkbox, "choice": gr.Dropdown,
+                               "list": lambda **props: gr.Textbox(lines=2, placeholder="one per line", **props),
+                               "text": gr.Textbox}
 
 
 def _value(param: Param, raw: Any) -> Any:
@@ -107,18 +191,41 @@ def _shown(param: Param, value: Any) -> Any:
 
 @dataclass
 class ParameterPanel:
-    """Handles of the accordion; `fields` maps `param_key(task, name)` to its component, and `chosen`
-    holds their values for Run."""
+    """Handles of the accordion: `slots` (shaped for the task in `shaped`) and `chosen`, their values
+    for Run by `param_key`."""
 
     accordion: gr.Accordion
-    groups: dict[str, gr.Group]
-    fields: dict[str, gr.components.Component]
+    slots: list[gr.components.Component]
     extra: gr.Textbox
     chosen: gr.JSON
+    shaped: gr.Textbox  # hidden: the task the slots are shaped for
 
-    def visibility(self, task: str) -> dict[gr.Group, Any]:
-        """Show only the current task's group."""
-        return {group: gr.Group(visible=name == task) for name, group in self.groups.items()}
+    def _shape(self, task: str, shown: Mapping[str, Any]) -> dict[Any, Any]:
+        """The slots as `task`'s fields, showing `shown` (by name; a name not given shows its initial value)."""
+        params = {p.name: p for p in TASKS[task].parameters} if task in TASKS else {}
+        updates: dict[Any, Any] = {self.shaped: task}
+        for slot, name in zip(self.slots, LAYOUTS.get(task, (None,) * len(self.slots))):
+            param = params.get(name or "")
+            updates[slot] = gr.update(visible=False) if param is None else gr.update(
+                visible=True, **_props(task, param, shown.get(param.name, _initial(param))))
+        return updates
+
+    def fill(self, task: str, params: Mapping[str, Any]) -> dict[Any, Any]:
+        """Show stored `params` in `task`'s fields (the inverse of `values`); fields not given are emptied.
+        The other tasks' fields start again from their initial values."""
+        spec = TASKS.get(task)
+        shown = {p.name: _shown(p, params.get(p.name)) for p in spec.parameters} if spec else {}
+        chosen = {**initial_chosen(), **{param_key(task, name): value for name, value in shown.items()}}
+        return {**self._shape(task, shown), self.chosen: chosen}
+
+    def reshape(self, task: str, shaped: str, chosen: Any) -> dict[Any, Any]:
+        """The slots as `task`'s fields showing what was set for it on this page, unless they already
+        are `task`'s (a restored run has just filled them)."""
+        if task == shaped:
+            return {}
+        chosen = chosen if isinstance(chosen, Mapping) else {}
+        prefix = param_key(task, "")
+        return self._shape(task, {key[len(prefix):]: value for key, value in chosen.items() if key.startswith(prefix)})
 
     @staticmethod
     def values(task: str, chosen: Any) -> dict[str, Any]:
@@ -131,28 +238,23 @@ class ParameterPanel:
             return {}
         return {p.name: _value(p, chosen.get(param_key(task, p.name))) for p in spec.parameters}
 
-    def fill(self, task: str, params: Mapping[str, Any]) -> dict[gr.components.Component, Any]:
-        """Show stored `params` in `task`'s fields (the inverse of `values`); fields not given are emptied."""
-        spec = TASKS.get(task)
-        if spec is None:
-            return {}
-        return {self.fields[param_key(task, p.name)]: _shown(p, params.get(p.name)) for p in spec.parameters}
-
 
 def build_parameter_panel(task: str) -> ParameterPanel:
-    """Render the accordion, with `task`'s group visible."""
-    groups: dict[str, gr.Group] = {}
-    fields: dict[str, gr.components.Component] = {}
+    """Render the accordion, its slots shaped for `task`."""
+    params = {p.name: p for p in TASKS[task].parameters}
+    slots: list[gr.components.Component] = []
     with gr.Accordion("Parameters", open=False, elem_id="parameters") as accordion:
         gr.Markdown("Leave a field empty to use the server's default; only what you set is sent.",
                     elem_classes=["hint"])
-        for spec in TASKS.values():
-            if not spec.parameters:
+        for n, (kind, name) in enumerate(zip(SLOTS, LAYOUTS[task])):
+            param = params.get(name or "")
+            if param is None:  # hidden until a task needs it
+                slots.append(_SLOT_TYPES[kind](visible=False, elem_id=f"param-slot-{n}"))
                 continue
-            with gr.Group(visible=spec.name == task) as groups[spec.name]:
-                for param in spec.parameters:
-                    fields[param_key(spec.name, param.name)] = _field(spec, param)
+            slots.append(_SLOT_TYPES[kind](**_props(task, param, _initial(param))))
         extra = gr.Textbox(label="Extra parameters (JSON)", lines=2, elem_id="extra-params",
                            placeholder='{"top_k": 3}', info="Merged over the fields above; checked before sending.")
-    chosen = gr.JSON({key: field.value for key, field in fields.items()}, visible=False, elem_id="parameters")
-    return ParameterPanel(accordion, groups, fields, extra, chosen)
+    # `shaped` is a hidden box, not a gr.State: the browser-side listener that keeps `chosen` reads it.
+    return ParameterPanel(accordion, slots, extra,
+                          gr.JSON(initial_chosen(), visible=False, elem_id="chosen-parameters"),
+                          gr.Textbox(task, visible=False, label="Parameters shaped for"))

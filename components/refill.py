@@ -22,7 +22,7 @@ def refill_outputs(page: Page) -> list[Any]:
     """Every component `refill` may update, for a listener's outputs."""
     parameters = page.inputs.parameters
     return [page.picker.model, page.picker.task, page.picker.provider, *page.inputs.form.values(),
-            *parameters.fields.values(), parameters.extra, page.endpoint.url]
+            *parameters.slots, parameters.shaped, parameters.chosen, parameters.extra, page.endpoint.url]
 
 
 def refill(page: Page, *, model: str, task: str, values: FormValues, provider: str = "",

@@ -110,5 +110,11 @@ def handler(demo: gr.Blocks, name: str) -> Callable[..., Any]:
 
 
 def by_id(updates: dict[Any, Any]) -> dict[str, Any]:
-    """A handler's updates keyed by elem_id, as the page would show them."""
-    return {component.elem_id: update for component, update in updates.items() if component.elem_id}
+    """A handler's updates keyed by elem_id, as the page would show them (an update may give the
+    component a new one: a parameter slot takes its field's)."""
+    def elem_id(component: Any, update: Any) -> str | None:
+        given = update.get("elem_id") if isinstance(update, dict) else None
+        return given or component.elem_id
+
+    return {elem_id(component, update): update for component, update in updates.items()
+            if elem_id(component, update)}

@@ -92,7 +92,7 @@ def test_a_restored_run_brings_its_parameters_back(visitor: Runner, app, hf) -> 
 
     out = by_id(handler(app[1], "on_pick")(history, "curl", gr.SelectData(None, {"index": [0, 0], "value": ""})))
 
-    assert out["param-fill-mask-top_k"] == "3" and out["task"] == "fill-mask" and out["prompt"] == PARIS
+    assert value(out["param-fill-mask-top_k"]) == "3" and out["task"] == "fill-mask" and out["prompt"] == PARIS
 
 
 def test_a_demo_script_exported_by_one_visitor_imports_for_another(visitor: Runner, app, hf) -> None:
