@@ -44,6 +44,8 @@ class InputPanel:
                                          placeholder=shape.prompt_placeholder)
         updates[self.form["labels"]] = gr.update(visible="labels" in shape.fields,
                                                  placeholder=shape.labels_placeholder)
+        updates[self.form["negative_prompt"]] = gr.update(visible="negative_prompt" in shape.fields,
+                                                          placeholder=shape.negative_placeholder)
         return updates
 
     def fill(self, spec: TaskSpec, values: FormValues, *, page_text: bool = True) -> dict[Any, Any]:

@@ -117,6 +117,17 @@ def _summary(rendered: Rendered) -> str:
     return " · ".join(parts)
 
 
+# The answer views the page builds only when an answer first needs them (issue 12: mounting every
+# one of them, hidden, cost a fifth of the page's load). A view once shown stays built, and the
+# container's class list hides it again (`showing.py`); the streamed text's box is built at once.
+UNBUILT = ("label", "entities", "boxes", "masks", "image", "audio", "video", "table")
+
+
+def _held(name: str, value: Any) -> Any:
+    """A view's value in an update; a value to show also builds the view (once: the update is small)."""
+    return gr.update(visible=True, value=value) if value is not None and name in UNBUILT else value
+
+
 @dataclass
 class OutputPanel:
     """Handles of the answer area; `views` maps a view name (label, entities, boxes, image, audio,
@@ -145,7 +156,7 @@ class OutputPanel:
         parts += [name for name, text in (("message", message), ("details", details)) if text]
         answered = {"of": list(of), "parts": parts, "message": message} if of else None
         return {self.container: showing(parts), self.message: message, self.details: details, self.raw: raw,
-                self.answered: answered, **{self.views[name]: held for name, held in values.items()}}
+                self.answered: answered, **{self.views[name]: _held(name, held) for name, held in values.items()}}
 
     def show(self, view: RunView, of: tuple[str, str] | None = None) -> dict[Any, Any]:
         """Updates for one step of a run (progress steps only touch streamed text). A finished run's
@@ -205,25 +216,26 @@ def build_output_panel(prefix: str = "") -> OutputPanel:
             message = gr.Markdown(PLACEHOLDER, elem_id=f"{prefix}output-message", elem_classes=part("message"))
             views: dict[str, gr.components.Component] = {
                 "label": gr.Label(label="Answer", num_top_classes=10, elem_id=f"{prefix}output-label",
-                                  elem_classes=part("label")),
+                                  elem_classes=part("label"), visible=False),
                 "entities": gr.HighlightedText(label="Entities", show_legend=True, elem_id=f"{prefix}output-entities",
-                                               elem_classes=part("entities")),
+                                               elem_classes=part("entities"), visible=False),
                 "boxes": gr.AnnotatedImage(label="Detected objects", elem_id=f"{prefix}output-boxes",
-                                           elem_classes=part("boxes")),
+                                           elem_classes=part("boxes"), visible=False),
                 "masks": gr.AnnotatedImage(label="Segments", elem_id=f"{prefix}output-masks",
-                                           elem_classes=part("masks")),
+                                           elem_classes=part("masks"), visible=False),
                 # No "share" buttons: they post to Hugging Face discussions, which is not this page's job.
                 "image": gr.Image(label="Generated image", type="filepath", interactive=False,
                                   elem_id=f"{prefix}output-image", buttons=["download", "fullscreen"],
-                                  elem_classes=part("image")),
+                                  elem_classes=part("image"), visible=False),
                 "audio": gr.Audio(label="Audio", type="filepath", interactive=False,
-                                  elem_id=f"{prefix}output-audio", buttons=["download"], elem_classes=part("audio")),
+                                  elem_id=f"{prefix}output-audio", buttons=["download"], elem_classes=part("audio"),
+                                  visible=False),
                 "video": gr.Video(label="Generated video", interactive=False, elem_id=f"{prefix}output-video",
-                                  buttons=["download"], elem_classes=part("video")),
+                                  buttons=["download"], elem_classes=part("video"), visible=False),
                 "text": gr.Textbox(label="Answer", lines=6, max_lines=30, interactive=False, buttons=["copy"],
                                    elem_id=f"{prefix}output-text", elem_classes=part("text")),
                 "table": gr.Dataframe(label="Table", interactive=False, wrap=True,
-                                      elem_id=f"{prefix}output-table", elem_classes=part("table")),
+                                      elem_id=f"{prefix}output-table", elem_classes=part("table"), visible=False),
             }
             details = gr.Markdown(elem_id=f"{prefix}output-details", elem_classes=part("details"))
         with gr.Column(scale=1, min_width=300):

@@ -47,6 +47,7 @@ class FormShape:
     prompt_label: str = "Text"
     prompt_placeholder: str = ""
     labels_placeholder: str = "refund, legal, faq"
+    negative_placeholder: str = "What the picture should avoid"
 
 
 _KIND_SHAPES = {
@@ -89,6 +90,8 @@ def form_shape(spec: TaskSpec) -> FormShape:
     if spec.name in _PROMPT_LABELS:
         label, placeholder = _PROMPT_LABELS[spec.name]
         shape = replace(shape, prompt_label=label, prompt_placeholder=placeholder)
+    if "video" in spec.name:
+        shape = replace(shape, negative_placeholder="What the video should avoid")
     return shape
 
 

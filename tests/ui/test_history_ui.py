@@ -41,5 +41,5 @@ def test_a_chat_turn_shows_the_assistants_text_in_the_answer_column(visitor: Run
 def test_a_classification_shows_its_top_label_and_score(visitor: Runner, hf) -> None:
     out = visitor(task="text-classification", model="distilbert/distilbert-base-uncased-finetuned-sst-2-english",
                   prompt="I like you. I love you.")
-    top = max(out["output-label"]["confidences"], key=lambda c: c["confidence"])
+    top = max(value(out["output-label"])["confidences"], key=lambda c: c["confidence"])
     assert answers(out) == [f"{top['label']} {top['confidence']:.4f}"]

@@ -94,7 +94,7 @@ def _masks(**fields: Any) -> Rendered:
 def test_without_the_form_s_upload_the_masks_cover_the_image_the_request_carried(panel: OutputPanel) -> None:
     updates = panel.show(RunView("done", "HTTP 200", rendered=_masks(source_image=IMAGE), raw=[]))
 
-    image, annotations = updates[panel.views["masks"]]
+    image, annotations = value(updates[panel.views["masks"]])
     assert Path(image).read_bytes() == IMAGE and annotations[0][1] == "sky 0.90"
 
 
@@ -105,7 +105,7 @@ def test_a_picture_that_cannot_be_read_leaves_the_labels_as_text(panel: OutputPa
 
     assert updates[panel.views["masks"]] is None
     assert updates[panel.views["text"]] == "1 segment(s): sky"
-    assert updates[panel.views["table"]]["data"] == [["sky", 0.9]]
+    assert value(updates[panel.views["table"]])["data"] == [["sky", 0.9]]
 
 
 @pytest.mark.parametrize("task,fields", [

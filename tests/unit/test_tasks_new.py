@@ -450,3 +450,11 @@ def test_each_task_names_the_field_its_upload_is_in(task: str, field: str) -> No
 def test_the_labels_box_asks_for_what_an_image_could_be() -> None:
     assert "cat" in form_shape(TASKS["zero-shot-image-classification"]).labels_placeholder
     assert "refund" in form_shape(TASKS["zero-shot-classification"]).labels_placeholder
+
+
+@pytest.mark.parametrize("task, avoided", [("text-to-image", "picture"), ("image-to-image", "picture"),
+                                           ("text-to-video", "video")])
+def test_the_negative_prompt_says_what_the_task_makes(task: str, avoided: str) -> None:
+    shape = form_shape(TASKS[task])
+    assert "negative_prompt" in shape.fields
+    assert shape.negative_placeholder == f"What the {avoided} should avoid"
