@@ -33,7 +33,7 @@ from .handlers.tokens import WhoAmICache, describe_identity, visitor_token
 from .history import HistoryPanel
 from .inputs import FORM_FIELDS, InputPanel
 from .links import LinkPanel
-from .model_picker import ModelPicker, choices_after_pick
+from .model_picker import ModelPicker, choices_after_pick, picked_provider
 from .output import OutputPanel
 from .parameters import LAYOUTS, ParameterPanel, keep_chosen_js
 from .request_view import RequestPanel, code_for
@@ -148,6 +148,15 @@ class Page:
                    **self.picker.provider_update(spec, providers),
                    **self.output.marked(answered, pick.model_id, new_task)}
         return {**updates, **self._examples(new_task, new_card, _current(prompt, image, audio), filled)}
+
+    def on_provider(self, provider: str, model_id: str, task: str, token: str,
+                    oauth_token: gr.OAuthToken | None = None) -> Any:
+        """A chat provider picked from the list: its name in the box, its figures on the line above."""
+        if get_task(task).input_kind != "chat":
+            return gr.skip()  # other tasks' labels are a name and a status: they fit
+        visitor = visitor_token(token, _oauth(oauth_token))
+        choices = provider_choices(self.services.hub, self.services.catalog, model_id or "", visitor)  # cached
+        return gr.Dropdown(**picked_provider(choices, provider or ""))
 
     def on_task_chosen(self, task: str, model_id: str, prompt: str, image: str | None, audio: str | None,
                        card: dict[str, Any], filled: str) -> dict[Any, Any]:
@@ -343,6 +352,8 @@ def wire(page: Page) -> None:
                          inputs.examples, *form,
                          page.output.container, page.output.message],
                         api_name="pick_model", show_progress_on=picker.note, **hub_events)
+    picker.provider.input(page.on_provider, [picker.provider, picker.model, picker.task, tokens.token],
+                          picker.provider, api_visibility="private", show_progress="hidden", **hub_events)
     picker.task.input(page.on_task_chosen,
                       [picker.task, picker.model, inputs.prompt, *media, picker.card, inputs.filled],
                       [picker.model, inputs.examples, *form], api_visibility="private", queue=False,

@@ -12,10 +12,12 @@ from backend.tasks import TASKS, TaskSpec
 
 from .handlers.models import AUTO_CHOICE, curated_choices
 
-__all__ = ["ModelPicker", "build_model_picker", "task_choices", "choices_after_pick", "PROVIDER_CHOICES"]
+__all__ = ["ModelPicker", "build_model_picker", "task_choices", "choices_after_pick", "picked_provider",
+           "PROVIDER_CHOICES", "PROVIDER_INFO"]
 
 # The routing policies; picking a chat model adds its providers with their figures (handlers/chat.py).
 PROVIDER_CHOICES = [("auto (fastest)", "auto"), ("cheapest", "cheapest"), ("preferred", "preferred")]
+PROVIDER_INFO = "auto (the model's first provider for the task) or one that serves it"
 DROPDOWN_MIN_WIDTH = 220  # px: two side by side need 440, so on a phone they stack
 WELCOME = ("Type to search the Hub, or paste any model id such as `org/name`. "
            "The list starts with a suggested model for each task.")
@@ -28,6 +30,19 @@ def task_choices() -> list[tuple[str, str]]:
 def choices_after_pick(model_id: str, task: str) -> list[tuple[str, str]]:
     """The picked model under its bare id, then the suggestions (typing searches again)."""
     return [(model_id, model_id), *[choice for choice in curated_choices(task) if choice[1] != model_id]]
+
+
+def picked_provider(choices: list[tuple[str, str]], picked: str) -> dict[str, Any]:
+    """The provider picker once `picked` is chosen: a chat provider's label ("together · live · 131k context ·
+    $0.18 / $0.18 per 1M in/out · 300 ms to first token · 140 tok/s", too long for the box) is cut to its name
+    and status, and its figures become the picker's info line; the list keeps every other label whole."""
+    relabelled, figures = [], ""
+    for label, value in choices:
+        parts = label.split(" · ", 2)
+        if value == picked and len(parts) == 3:
+            label, figures = " · ".join(parts[:2]), parts[2]
+        relabelled.append((label, value))
+    return {"choices": relabelled, "info": f"{picked}: {figures}" if figures else PROVIDER_INFO}
 
 
 @dataclass
@@ -48,7 +63,7 @@ class ModelPicker:
         provider may not serve it."""
         update: dict[str, Any] = {"visible": True}
         if choices is not None:
-            update.update(choices=choices, value="auto")
+            update.update(choices=choices, value="auto", info=PROVIDER_INFO)
         return {self.provider: gr.update(**update)}
 
 
@@ -66,7 +81,7 @@ def build_model_picker(spec: TaskSpec) -> ModelPicker:
         choices = PROVIDER_CHOICES if spec.input_kind == "chat" else [AUTO_CHOICE]  # a pick lists the model's
         provider = gr.Dropdown(choices=choices, value="auto", allow_custom_value=True, label="Provider",
                                elem_id="provider", min_width=DROPDOWN_MIN_WIDTH,
-                               info="auto (the model's first provider for the task) or one that serves it")
+                               info=PROVIDER_INFO)
     note = gr.Markdown(WELCOME, elem_id="model-info")
     card = gr.State({"model_id": spec.default_model, "mask_token": "", "examples": [], "gated": False})
     query, keystroke = gr.Textbox(visible=False), gr.Number(visible=False, precision=0)

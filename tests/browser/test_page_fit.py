@@ -122,8 +122,8 @@ def test_at_1400px_the_pickers_show_a_long_model_label_and_provider_in_full(open
     expect(page.locator("#provider input")).to_have_value("auto (fastest) → fireworks-ai", timeout=ANSWER_TIMEOUT)
     assert page.locator("#model input").input_value().startswith(CHAT_MODEL)
     assert not cut_values(page, "model", "task", "provider")
-    # The box shows the bare id once the pick is through, but the search result's label until then (or
-    # for good when a late search answer lands after the pick): id · task · ↓ · ♥ · providers.
+    # The box shows the bare id once the pick is through, but the search result's label until then:
+    # id · task · ↓ · ♥ · providers.
     label = f"{CHAT_MODEL} · chat-completion · ↓1.1M · ♥3.1k · fireworks-ai, sambanova, hf-inference"
     assert not cut_values(page, "model", value=label)
 
@@ -135,6 +135,24 @@ def test_a_phone_never_scrolls_sideways_even_after_a_run(open_page: Any, tmp_pat
     page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
     assert page_width(page) <= PHONE["width"], f"the page scrolls sideways (screenshot in {tmp_path})"
     assert not cut_values(page, "task", "provider"), "task and provider stack, one full line each"
+
+
+def test_a_chat_provider_picked_with_its_figures_shows_in_full_with_its_figures_above(open_page: Any) -> None:
+    page = open_page(WIDE)
+    type_model(page, CHAT_MODEL)
+    provider = page.locator("#provider")
+    expect(provider.locator("input")).to_have_value("auto (fastest) → fireworks-ai", timeout=ANSWER_TIMEOUT)
+
+    provider.locator("input").click()
+    page.get_by_role("option").filter(has_text="sambanova · live · 131k context").click()
+
+    expect(provider.locator("input")).to_have_value("sambanova · live", timeout=ANSWER_TIMEOUT)
+    expect(provider).to_contain_text("sambanova: 131k context · $0.1 / $0.2 per 1M in/out · 240 ms to first token")
+    assert not cut_values(page, "provider")
+    provider.locator("input").click()  # the list still tells the providers apart by their figures
+    expect(page.get_by_role("option").filter(has_text="fireworks-ai · live · 131k context")).to_be_visible()
+    page.get_by_role("option").filter(has_text="auto (fastest)").click()
+    expect(provider).not_to_contain_text("sambanova:", timeout=ANSWER_TIMEOUT)
 
 
 def test_dark_mode_on_a_phone_paints_no_light_panel_and_reads_well(open_page: Any, tmp_path: Path) -> None:
