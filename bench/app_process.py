@@ -16,10 +16,11 @@ import httpx
 
 from bench.fake_server import ROOT, free_port
 
-__all__ = ["PLAYGROUND", "TRIVIAL", "AppProcess", "served", "time_to_first_200", "peak_rss_mb", "cores_used"]
+__all__ = ["PLAYGROUND", "TRIVIAL", "UNWIRED", "AppProcess", "served", "time_to_first_200", "peak_rss_mb", "cores_used"]
 
 PLAYGROUND = [sys.executable, "app.py"]
 TRIVIAL = [sys.executable, "-m", "bench.trivial_app"]
+UNWIRED = [sys.executable, "-m", "bench.unwired_app"]  # the playground's page without its listeners
 START_TIMEOUT = 60.0
 
 

@@ -8,6 +8,9 @@ page's own notes `performance.now()` (milliseconds since navigation start) the f
 button is visible (laid out, not hidden by CSS) and enabled, so Playwright's round trips are not
 counted. One load of each first is not counted (the servers' first requests, the OS file cache).
 
+A third app, `bench.unwired_app`, is the playground's page with none of its listeners: what Gradio
+itself costs to build these components with this theme, CSS and script, the floor under the ratio.
+
 Also printed, each a median over the counted loads: the page's main-thread CPU time from navigation
 until Run was ready (CDP `Performance.getMetrics` ThreadTime, which a busy machine inflates far less
 than wall time); and, a second after Run was ready, the page's HTML (Gradio 6 inlines the config and
@@ -22,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from bench.app_process import PLAYGROUND, TRIVIAL, served
+from bench.app_process import PLAYGROUND, TRIVIAL, UNWIRED, served
 from bench.fake_server import fake_hf_process
 from bench.figures import ratio_line
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
@@ -96,9 +99,10 @@ def measure(loads: int = LOADS) -> dict[str, dict[str, float]]:
     env = {"HF_TOKEN": "hf_benchOPERATOR0000000000"}
     with contextlib.ExitStack() as stack:
         base = stack.enter_context(fake_hf_process())
-        urls = {"playground": stack.enter_context(served(PLAYGROUND, {**env, "HF_ROUTER_URL": base,
-                                                                       "HF_ENDPOINT": base})).url,
-                "trivial": stack.enter_context(served(TRIVIAL)).url}
+        hf = {**env, "HF_ROUTER_URL": base, "HF_ENDPOINT": base}
+        urls = {"playground": stack.enter_context(served(PLAYGROUND, hf)).url,
+                "trivial": stack.enter_context(served(TRIVIAL)).url,
+                "unwired": stack.enter_context(served(UNWIRED, hf)).url}
         playwright = stack.enter_context(sync_playwright())
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         stack.callback(browser.close)
@@ -120,7 +124,7 @@ def report(loads: int = LOADS) -> list[str]:
     if not CHROMIUM.exists():
         return [f"skipped: no Chromium at {CHROMIUM}"]
     r = measure(loads)
-    pg, tr = r["playground"], r["trivial"]
+    pg, tr, bare = r["playground"], r["trivial"], r["unwired"]
     return [
         f"navigation start to Run visible and enabled, median of {loads} cold loads (a fresh browser context "
         f"each): playground {pg['ready']:.0f} ms, trivial Gradio app {tr['ready']:.0f} ms",
@@ -133,6 +137,9 @@ def report(loads: int = LOADS) -> list[str]:
         f"({pg['config_kib'] / tr['config_kib']:.0f}x)",
         f"after load: elements in the DOM playground {pg['elements']:.0f}, trivial {tr['elements']:.0f}; "
         f"JS heap used after a GC playground {pg['heap']:.1f} MiB, trivial {tr['heap']:.1f} MiB",
+        f"Gradio's floor for this page (bench.unwired_app: the same page, theme, CSS and script, no listeners): "
+        f"{bare['ready']:.0f} ms, {bare['ready'] / tr['ready']:.2f}x the trivial app ({bare['cpu'] / tr['cpu']:.2f}x "
+        f"its CPU); the playground is {pg['ready'] / bare['ready']:.2f}x of it ({pg['cpu'] / bare['cpu']:.2f}x CPU)",
     ]
 
 
