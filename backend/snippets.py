@@ -319,13 +319,19 @@ _HUB_ANSWERS = {
 
 @functools.cache
 def _hub_keywords(method: str) -> frozenset[str] | None:
-    """The keyword arguments `InferenceClient.<method>` takes, read off the installed client (None: unknown)."""
+    """The keyword arguments `InferenceClient.<method>` takes, read off the installed client (None: unknown,
+    or any: image_to_image and image_to_video pass `**kwargs` on as parameters, a seed among them)."""
     try:
         from huggingface_hub import InferenceClient  # lazily: only this writer needs it
     except ImportError:  # pragma: no cover - huggingface_hub is a backend dependency
         return None
     function = getattr(InferenceClient, method, None)
-    return frozenset(inspect.signature(function).parameters) if function else None
+    if function is None:
+        return None
+    parameters = inspect.signature(function).parameters.values()
+    if any(parameter.kind is inspect.Parameter.VAR_KEYWORD for parameter in parameters):
+        return None
+    return frozenset(parameter.name for parameter in parameters)
 
 
 def _provider_arguments(plan: _Plan) -> _Arguments:

@@ -359,3 +359,16 @@ def test_node_embeds_the_exact_json_text():
                                model_id="gpt2", task="text-generation")
     code = build_snippet(request, "node")
     assert f"const body = {template_literal(json.dumps(request.json_body))};" in code
+
+
+def test_a_seed_goes_through_image_to_image_s_keyword_arguments():
+    # InferenceClient.image_to_image(**kwargs) passes a seed on as a parameter; the snippet need not
+    # fall back to requests for it.
+    request = task_request(TASKS["image-to-image"], all_params=True)
+    assert "seed" in json.dumps(request.json_body or {}), "the request carries a seed"
+
+    code = build_snippet(request, "huggingface_hub")
+
+    assert not code.startswith("# "), code.splitlines()[0]
+    method = next(bound for name, bound in hub_calls(code).items() if name == "client.image_to_image")
+    assert "seed" in method.arguments.get("kwargs", {})
