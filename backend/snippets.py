@@ -233,7 +233,7 @@ def _node(plan: _Plan) -> str:
 @dataclass(frozen=True)
 class _ClientCall:
     python: str  # InferenceClient method
-    js: str  # @huggingface/inference method
+    js: str  # @huggingface/inference method ("": none that takes this body; JavaScript uses fetch)
     layout: str = "text"  # how the body's inputs become arguments (a key of _HUB_LAYOUTS)
     returns: str = "value"  # "value", "image" (PIL in Python, Blob in JS) or "bytes"
     js_stream: str = ""  # the streaming twin of `js`
@@ -260,6 +260,11 @@ _CLIENT_CALLS: Mapping[str, _ClientCall] = {
     "object-detection": _ClientCall("object_detection", "objectDetection", "file"),
     "image-segmentation": _ClientCall("image_segmentation", "imageSegmentation", "file"),
     "image-to-text": _ClientCall("image_to_text", "imageToText", "file"),
+    # No @huggingface/inference twin for these four: its methods take other shapes; JavaScript uses fetch.
+    "zero-shot-image-classification": _ClientCall("zero_shot_image_classification", "", "file"),
+    "visual-question-answering": _ClientCall("visual_question_answering", "", "image-question"),
+    "document-question-answering": _ClientCall("document_question_answering", "", "document-question"),
+    "table-question-answering": _ClientCall("table_question_answering", "", "qa"),
     "automatic-speech-recognition": _ClientCall("automatic_speech_recognition", "automaticSpeechRecognition", "file"),
     "audio-classification": _ClientCall("audio_classification", "audioClassification", "file"),
     "text-to-image": _ClientCall("text_to_image", "textToImage", returns="image"),
@@ -300,6 +305,11 @@ _HUB_LAYOUTS: Mapping[str, Callable[[_Plan, Mapping[str, Any]], _Arguments]] = {
     "text": lambda plan, body: ([body.get("inputs")], _parameters(body, "inputs")),
     "file": lambda plan, body: ([plan.upload], _parameters(body, "inputs")),
     "qa": lambda plan, body: ([], {**body["inputs"], **_parameters(body, "inputs")}),
+    # VQA's body carries the question beside the inputs, a document question's inside them.
+    "image-question": lambda plan, body: ([plan.upload], {"question": body.get("question"),
+                                                          **_parameters(body, "inputs", "question", "image")}),
+    "document-question": lambda plan, body: ([plan.upload], {"question": (body.get("inputs") or {}).get("question"),
+                                                             **_parameters(body, "inputs")}),
     "similarity": lambda plan, body: ([body["inputs"]["source_sentence"]],
                                       {"other_sentences": body["inputs"]["sentences"], **_parameters(body, "inputs")}),
     "chat": lambda plan, body: ([], {"model": body.get("model"), "messages": body.get("messages"),
@@ -397,7 +407,7 @@ _JS_ANSWERS = {
 
 def _javascript(plan: _Plan) -> str:
     call = _client_call(plan)
-    if call is None:
+    if call is None or not call.js:
         return "// @huggingface/inference has no method for this request; here it is with fetch.\n" + _node(plan)
     if plan.route == "provider":
         return _javascript_provider(plan, call)

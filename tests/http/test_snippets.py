@@ -66,6 +66,12 @@ CASES = {
                         {"stream": True, "max_tokens": 64}),
     "generation-stream": Case("text-generation", "google/flan-t5-xxl", {"text": "one two three"}, {"stream": True}),
     "custom-endpoint": Case("text-classification", SST2, {"text": "I like you"}, via_endpoint=True),
+    "image-question": Case("visual-question-answering", "dandelin/vilt-b32-finetuned-vqa",
+                           {"image": IMAGE, "image_type": "image/jpeg", "question": "What is in it?"}, {"top_k": 2}),
+    "document-question": Case("document-question-answering", "impira/layoutlm-document-qa",
+                              {"image": IMAGE, "image_type": "image/jpeg", "question": "What is the title?"}),
+    "image-labels": Case("zero-shot-image-classification", "openai/clip-vit-base-patch32",
+                         {"image": IMAGE, "image_type": "image/jpeg", "labels": ["a cat", "a chart"]}),
 }
 
 
@@ -153,14 +159,18 @@ def test_the_snippet_sends_what_the_playground_sent(hf, tmp_path, case_name, lan
     assert not (tmp_path / "pwned").exists()  # nothing in the prompt was run by the shell
 
 
-HUB_CASES = ["text-classification", "shell-hostile-prompt", "chat-stream", "text-to-image"]
+HUB_CASES = ["text-classification", "shell-hostile-prompt", "chat-stream", "text-to-image", "image-question",
+             "document-question", "image-labels"]
 
 
 @pytest.mark.parametrize("case_name", HUB_CASES)
 def test_the_huggingface_hub_snippet_reaches_the_same_route(hf, tmp_path, case_name):
     """InferenceClient lays JSON out its own way, so the body is compared as JSON, not as bytes."""
     sent = send_from_playground(hf, CASES[case_name])
-    stdout = run_snippet("huggingface_hub", build_snippet(sent.request, "huggingface_hub"), tmp_path, "HF_TOKEN")
+    (tmp_path / "input.jpg").write_bytes(IMAGE)  # the upload, where the snippet says it is
+    code = build_snippet(sent.request, "huggingface_hub", upload_name="input.jpg")
+    assert not code.startswith("# "), code.splitlines()[0]  # InferenceClient says it, not requests
+    stdout = run_snippet("huggingface_hub", code, tmp_path, "HF_TOKEN")
     (received,) = hf.received
     assert received.path == sent.received.path
     assert received.headers["Authorization"] == f"Bearer {SENTINEL}"

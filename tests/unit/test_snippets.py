@@ -372,3 +372,16 @@ def test_a_seed_goes_through_image_to_image_s_keyword_arguments():
     assert not code.startswith("# "), code.splitlines()[0]
     method = next(bound for name, bound in hub_calls(code).items() if name == "client.image_to_image")
     assert "seed" in method.arguments.get("kwargs", {})
+
+
+@pytest.mark.parametrize("task, method", [
+    ("visual-question-answering", "visual_question_answering"),
+    ("document-question-answering", "document_question_answering"),
+    ("zero-shot-image-classification", "zero_shot_image_classification"),
+])
+def test_image_questions_and_labels_have_their_client_method_in_python_and_fetch_in_javascript(task, method):
+    request = task_request(TASKS[task])
+
+    assert f"client.{method}" in hub_calls(build_snippet(request, "huggingface_hub"))
+    javascript = build_snippet(request, "javascript")
+    assert javascript.startswith("// @huggingface/inference has no method") and "await fetch(API_URL" in javascript
