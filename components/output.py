@@ -123,6 +123,11 @@ def _summary(rendered: Rendered) -> str:
 UNBUILT = ("label", "entities", "boxes", "masks", "image", "audio", "video", "table")
 
 
+def _view(prefix: str, name: str) -> dict[str, Any]:
+    """A view's constructor options: its id, its part's class, and whether it is built at once."""
+    return {"elem_id": f"{prefix}output-{name}", "elem_classes": part(name), "visible": name not in UNBUILT}
+
+
 def _held(name: str, value: Any) -> Any:
     """A view's value in an update; a value to show also builds the view (once: the update is small)."""
     return gr.update(visible=True, value=value) if value is not None and name in UNBUILT else value
@@ -215,27 +220,20 @@ def build_output_panel(prefix: str = "") -> OutputPanel:
                        elem_classes=classes(["message"])) as container:
             message = gr.Markdown(PLACEHOLDER, elem_id=f"{prefix}output-message", elem_classes=part("message"))
             views: dict[str, gr.components.Component] = {
-                "label": gr.Label(label="Answer", num_top_classes=10, elem_id=f"{prefix}output-label",
-                                  elem_classes=part("label"), visible=False),
-                "entities": gr.HighlightedText(label="Entities", show_legend=True, elem_id=f"{prefix}output-entities",
-                                               elem_classes=part("entities"), visible=False),
-                "boxes": gr.AnnotatedImage(label="Detected objects", elem_id=f"{prefix}output-boxes",
-                                           elem_classes=part("boxes"), visible=False),
-                "masks": gr.AnnotatedImage(label="Segments", elem_id=f"{prefix}output-masks",
-                                           elem_classes=part("masks"), visible=False),
+                "label": gr.Label(label="Answer", num_top_classes=10, **_view(prefix, "label")),
+                "entities": gr.HighlightedText(label="Entities", show_legend=True, **_view(prefix, "entities")),
+                "boxes": gr.AnnotatedImage(label="Detected objects", **_view(prefix, "boxes")),
+                "masks": gr.AnnotatedImage(label="Segments", **_view(prefix, "masks")),
                 # No "share" buttons: they post to Hugging Face discussions, which is not this page's job.
                 "image": gr.Image(label="Generated image", type="filepath", interactive=False,
-                                  elem_id=f"{prefix}output-image", buttons=["download", "fullscreen"],
-                                  elem_classes=part("image"), visible=False),
-                "audio": gr.Audio(label="Audio", type="filepath", interactive=False,
-                                  elem_id=f"{prefix}output-audio", buttons=["download"], elem_classes=part("audio"),
-                                  visible=False),
-                "video": gr.Video(label="Generated video", interactive=False, elem_id=f"{prefix}output-video",
-                                  buttons=["download"], elem_classes=part("video"), visible=False),
+                                  buttons=["download", "fullscreen"], **_view(prefix, "image")),
+                "audio": gr.Audio(label="Audio", type="filepath", interactive=False, buttons=["download"],
+                                  **_view(prefix, "audio")),
+                "video": gr.Video(label="Generated video", interactive=False, buttons=["download"],
+                                  **_view(prefix, "video")),
                 "text": gr.Textbox(label="Answer", lines=6, max_lines=30, interactive=False, buttons=["copy"],
-                                   elem_id=f"{prefix}output-text", elem_classes=part("text")),
-                "table": gr.Dataframe(label="Table", interactive=False, wrap=True,
-                                      elem_id=f"{prefix}output-table", elem_classes=part("table"), visible=False),
+                                   **_view(prefix, "text")),
+                "table": gr.Dataframe(label="Table", interactive=False, wrap=True, **_view(prefix, "table")),
             }
             details = gr.Markdown(elem_id=f"{prefix}output-details", elem_classes=part("details"))
         with gr.Column(scale=1, min_width=300):
