@@ -28,8 +28,8 @@ from .settings import Settings
 from .signing import link_secret
 from .tasks import get_task, render
 
-__all__ = ["to_stored", "from_stored", "is_stored_copy", "storage_secret", "STORED_FORMAT", "STORED_VERSION", "MAX_STORED_RUNS",
-           "MAX_STORED_BYTES", "MAX_STORED_ENTRY", "MAX_STORED_ANSWER", "MAX_STORED_STRING"]
+__all__ = ["to_stored", "from_stored", "is_stored_copy", "storage_secret", "STORED_FORMAT", "STORED_VERSION",
+           "MAX_STORED_RUNS", "MAX_STORED_BYTES", "MAX_STORED_ENTRY", "MAX_STORED_ANSWER", "MAX_STORED_STRING"]
 
 STORED_FORMAT, STORED_VERSION = "hf-playground-browser-history", 1
 MAX_STORED_RUNS = 20
