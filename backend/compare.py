@@ -51,6 +51,8 @@ def compare(playground: Playground, requests: Sequence[InferenceRequest], token:
         raise InvalidInput("Every compare column needs a request built by Playground.build_request.")
     if len({request.task for request in requests}) > 1:
         raise InvalidInput("Compare runs one task on every column; pick models of the same task.")
+    for request in requests:  # a column whose endpoint may get no credential stops them all, unsent
+        playground.credential(request, token, endpoint_key)
     return run_columns(playground, requests, token, endpoint_key=endpoint_key, deadline=deadline)
 
 

@@ -18,7 +18,8 @@ from .errors import BadRequest, InvalidInput, InvalidParameters
 from .polling import Finished, PollEvent, poll
 from .providers import CancelLedger, MediaFetcher, ProviderMapping, pick, provider_request, run_provider
 from .result import InferenceRequest, InferenceResult
-from .settings import Settings, resolve_token
+from .credentials import Credential, choose_credential
+from .settings import Settings
 from .targets import PROVIDER_POLICIES, check_endpoint_url, chat_url_for, router_url_for, split_provider, \
     validate_model_id, validate_provider, with_model
 from .tasks import TASKS, get_task, parse_extra_parameters
@@ -117,10 +118,12 @@ class Playground:
             deadline: float | None = None) -> Iterator[PollEvent]:
         """Run with polling; yields Sending / Waiting / Streaming events and one Finished.
 
-        `token` is the visitor's HF token (falls back to the operator's); `endpoint_key` is sent
-        instead to a non-HF custom endpoint, so the HF token never goes there.
+        `token` is the visitor's own HF token, `endpoint_key` the key they typed for a custom endpoint;
+        `credentials.choose_credential` picks what is sent (the operator's token only to Hugging Face and
+        the endpoints the operator lists) and raises InvalidInput, before anything is sent, when a
+        Hugging Face endpoint the visitor named has no credential of theirs.
         """
-        credential = resolve_token(token, self.settings) if request.token_kind == "hf" else (endpoint_key or None)
+        credential = self.credential(request, token, endpoint_key).value
         if request.provider:
             yield from run_provider(self.transport, self.media, request, credential, deadline=deadline,
                                     clock=self._clock, sleep=self._sleep, cancels=self.cancels)
@@ -134,6 +137,11 @@ class Playground:
                 yield event
         finally:
             events.close()
+
+    def credential(self, request: InferenceRequest, token: str | None = None, endpoint_key: str | None = None
+                   ) -> Credential:
+        """What `run` would send with `request`, and whose it is; raises InvalidInput when nothing may be."""
+        return choose_credential(request, token, endpoint_key, self.settings)
 
     def run_to_end(self, request: InferenceRequest, token: str | None = None, endpoint_key: str | None = None,
                    deadline: float | None = None) -> InferenceResult:

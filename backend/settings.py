@@ -20,6 +20,7 @@ __all__ = ["Settings", "load_settings", "resolve_token", "check_credential"]
 DEFAULT_ROUTER_URL = "https://router.huggingface.co"
 DEFAULT_HUB_URL = "https://huggingface.co"
 APP_DIR = Path(__file__).resolve().parent.parent
+_LOCAL_NAMES = ("127.0.0.1", "localhost", "::1")
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,8 @@ class Settings:
     poll_deadline: float = 300.0
     retry_cap: float = 30.0
     custom_endpoints: bool = True
-    endpoint_hosts: tuple[str, ...] = ()
+    endpoint_hosts: tuple[str, ...] = ()   # hosts visitors may call over http or on a private address
+    endpoints: tuple[str, ...] = ()        # endpoint URLs or hosts that receive the operator's token
     media_hosts: tuple[str, ...] = ()   # host[:port] whose provider media may be fetched over http
     max_media_bytes: int = 200 * 1024 * 1024
     media_disk_bytes: int = 1024 * 1024 * 1024   # the folder of files served to the page, at most
@@ -48,6 +50,7 @@ class Settings:
     share_server_token: bool = False
     space_id: str = ""                  # set on a Hugging Face Space (SPACE_ID)
     space_oauth: bool = False           # the Space has `hf_oauth: true` (Spaces then set OAUTH_CLIENT_ID)
+    show_server_account: bool = True    # visitors may see whose account the server's token belongs to
 
     @property
     def timeout(self) -> tuple[float, float]:
@@ -56,7 +59,7 @@ class Settings:
     @property
     def is_public(self) -> bool:
         """Listening beyond this machine (a LAN, a container, a Space)."""
-        return self.server_name not in ("127.0.0.1", "localhost", "::1")
+        return self.server_name not in _LOCAL_NAMES
 
     @property
     def on_space(self) -> bool:
@@ -92,6 +95,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         retry_cap=_number(get("PLAYGROUND_RETRY_CAP", "30"), "PLAYGROUND_RETRY_CAP"),
         custom_endpoints=_flag(get("PLAYGROUND_CUSTOM_ENDPOINTS", "1")),
         endpoint_hosts=tuple(h.strip().lower() for h in get("PLAYGROUND_ENDPOINT_HOSTS").split(",") if h.strip()),
+        endpoints=_endpoints(get("PLAYGROUND_ENDPOINTS")),
         media_hosts=tuple(h.strip().lower() for h in get("PLAYGROUND_MEDIA_HOSTS").split(",") if h.strip()),
         max_media_bytes=int(_number(get("PLAYGROUND_MAX_MEDIA_MB", "200"), "PLAYGROUND_MAX_MEDIA_MB") * 2**20),
         media_disk_bytes=int(_number(get("PLAYGROUND_MEDIA_DISK_MB", "1024"), "PLAYGROUND_MEDIA_DISK_MB") * 2**20),
@@ -101,6 +105,10 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         share_server_token=_flag(get("PLAYGROUND_SHARE_SERVER_TOKEN", "0")),
         space_id=get("SPACE_ID"),
         space_oauth=bool(get("SPACE_ID") and get("OAUTH_CLIENT_ID")),
+        # Whose account the server's token is: shown on a local run, hidden where others may be looking.
+        show_server_account=_flag(get("PLAYGROUND_SHOW_SERVER_ACCOUNT",
+                                      "1" if get("GRADIO_SERVER_NAME", "127.0.0.1") in _LOCAL_NAMES
+                                      and not get("SPACE_ID") else "0")),
     )
     return settings
 
@@ -161,6 +169,22 @@ def _number(value: str, name: str, kind: type = float):  # type: ignore[no-untyp
     if number <= 0:
         raise ConfigError(f"{name} must be positive, got {value!r}")
     return number
+
+
+def _endpoints(value: str) -> tuple[str, ...]:
+    """PLAYGROUND_ENDPOINTS: URLs (`https://x.endpoints.huggingface.cloud/v1`) or hosts (`x.example:8443`),
+    kept lower-case without a trailing slash; anything else is a configuration error."""
+    listed = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        if "://" in item:
+            if not item.lower().startswith(("http://", "https://")) or any(c in item for c in "?#@ "):
+                raise ConfigError(f"PLAYGROUND_ENDPOINTS: {item!r} is not a plain http(s) URL")
+        elif "/" in item or "@" in item:
+            raise ConfigError(f"PLAYGROUND_ENDPOINTS: {item!r} is neither a URL nor a host[:port]")
+        listed.append(item.rstrip("/").lower())
+    return tuple(listed)
 
 
 def _flag(value: str) -> bool:

@@ -17,7 +17,7 @@ from .errors import InvalidEndpointUrl, InvalidModelId, InvalidParameters
 from .settings import Settings
 
 __all__ = ["validate_model_id", "split_provider", "router_url_for", "chat_url_for",
-           "check_endpoint_url", "Endpoint", "is_hf_host", "PROVIDER_POLICIES"]
+           "check_endpoint_url", "Endpoint", "is_hf_host", "is_listed_endpoint", "PROVIDER_POLICIES"]
 
 _PART = r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9_])?"
 _MODEL_ID = re.compile(rf"^(?:{_PART}/)?{_PART}$", re.ASCII)
@@ -90,10 +90,12 @@ def _check_built(url: str, prefix: str) -> None:
 
 @dataclass(frozen=True)
 class Endpoint:
-    """A checked custom endpoint: its URL and which credential it may receive ('hf' or 'endpoint')."""
+    """A checked custom endpoint: its URL, which credential it may receive ('hf' or 'endpoint'), and
+    whether the operator lists it in PLAYGROUND_ENDPOINTS (only then may the server's token go there)."""
 
     url: str
     token_kind: str
+    listed: bool = False
 
     def chat_url(self) -> str:
         base = self.url.rstrip("/")
@@ -111,6 +113,29 @@ def _is_operator_origin(parts: Any, settings: Settings) -> bool:
     return parts.netloc.lower() == urlsplit(settings.router_url).netloc.lower()
 
 
+def is_listed_endpoint(url: str, settings: Settings) -> bool:
+    """Whether the operator lists `url` in PLAYGROUND_ENDPOINTS (a URL it starts with, at a path
+    boundary, or its host[:port]), or it is on the operator's own router: where the server's token may go."""
+    try:
+        parts = urlsplit((url or "").strip())
+        host = (parts.hostname or "").lower()
+        netloc = f"{host}:{parts.port}" if parts.port else host
+    except ValueError:
+        return False
+    if not host or parts.username or parts.password:
+        return False
+    if _is_operator_origin(parts, settings):
+        return True
+    bare = f"{parts.scheme.lower()}://{netloc}{parts.path}".rstrip("/").lower()
+    for listed in settings.endpoints:
+        if "://" in listed:
+            if bare == listed or bare.startswith(listed + "/"):
+                return True
+        elif listed in (host, netloc):
+            return True
+    return False
+
+
 Resolver = Callable[[str], list[str]]
 
 
@@ -121,8 +146,9 @@ def _resolve(host: str) -> list[str]:
 def check_endpoint_url(raw: str, settings: Settings, resolve: Resolver = _resolve) -> Endpoint:
     """Validate a custom endpoint URL typed in the UI (an Inference Endpoint or a TGI/vLLM server).
 
-    https only, no credentials in the URL, no query or fragment. The router and Inference Endpoints
-    get the HF token; hosts the operator listed in PLAYGROUND_ENDPOINT_HOSTS get the endpoint key;
+    https only, no credentials in the URL, no query or fragment. Inference Endpoints may get an HF
+    token (the visitor's own: `credentials.choose_credential` says whose), and so may the endpoints the
+    operator lists in PLAYGROUND_ENDPOINTS; hosts in PLAYGROUND_ENDPOINT_HOSTS get the endpoint key;
     any other host must resolve only to public addresses, and is refused when the app is public.
     """
     url = (raw or "").strip()
@@ -134,8 +160,9 @@ def check_endpoint_url(raw: str, settings: Settings, resolve: Resolver = _resolv
     except ValueError:
         raise InvalidEndpointUrl("That endpoint URL cannot be parsed.") from None
     host = (parts.hostname or "").lower()
-    gets_hf_token = is_hf_host(host) or _is_operator_origin(parts, settings)
-    operator_trusted = _is_operator_origin(parts, settings) or host in settings.endpoint_hosts
+    listed = is_listed_endpoint(url, settings)
+    gets_hf_token = is_hf_host(host) or listed
+    operator_trusted = listed or host in settings.endpoint_hosts
     if parts.scheme not in ("https", "http") or not host:
         raise InvalidEndpointUrl("Enter a full endpoint URL starting with https://")
     if parts.scheme == "http" and not operator_trusted:
@@ -147,7 +174,7 @@ def check_endpoint_url(raw: str, settings: Settings, resolve: Resolver = _resolv
     if port not in (None, 443) and not operator_trusted:
         raise InvalidEndpointUrl("Only the standard https port is allowed for custom endpoints.")
     if gets_hf_token or operator_trusted:
-        return Endpoint(url.rstrip("/"), "hf" if gets_hf_token else "endpoint")
+        return Endpoint(url.rstrip("/"), "hf" if gets_hf_token else "endpoint", listed)
     if settings.is_public:
         raise InvalidEndpointUrl(f"This shared playground only calls Hugging Face hosts, not {host}.")
     _require_public_addresses(host, resolve)

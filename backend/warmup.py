@@ -81,6 +81,14 @@ def _ping(playground: Playground, target: WarmupTarget) -> InferenceRequest:
                                     params=_CHEAP_PARAMS.get(spec.name), endpoint_url=target.endpoint_url)
 
 
+def _checked_ping(playground: Playground, target: WarmupTarget, token: str | None,
+                  endpoint_key: str | None) -> InferenceRequest:
+    """`_ping`, refused (InvalidInput) when its endpoint may get no credential, before anything is sent."""
+    request = _ping(playground, target)
+    playground.credential(request, token, endpoint_key)
+    return request
+
+
 def _seconds_left(event: Waiting) -> float:
     # estimated_time was given when the last answer came; count down from then, not from now.
     if event.estimated_time is None or not event.log:
@@ -126,7 +134,7 @@ def _warm(playground: Playground, targets: list[WarmupTarget], token: str | None
     pings: list[tuple[WarmupTarget, InferenceRequest]] = []
     for target in targets:
         try:
-            pings.append((target, _ping(playground, target)))
+            pings.append((target, _checked_ping(playground, target, token, endpoint_key)))
         except PlaygroundError as err:
             yield _error(target, err)
             continue

@@ -88,7 +88,8 @@ def build_compare_panel() -> ComparePanel:
     return ComparePanel(models, run, cancel, note, columns, gr.State([]), gr.State(()))
 
 
-def _requests(playground: Playground, setups: list[RunSetup]) -> tuple[list[InferenceRequest], str]:
+def _requests(playground: Playground, setups: list[RunSetup], token: str | None
+              ) -> tuple[list[InferenceRequest], str]:
     """Every column's checked request, or none and why (Markdown), so nothing goes out half-checked."""
     if not MIN_COLUMNS <= len(setups) <= MAX_COLUMNS:
         return [], f"{NOT_SENT} Compare needs {MIN_COLUMNS} to {MAX_COLUMNS} models, one per line " \
@@ -96,7 +97,9 @@ def _requests(playground: Playground, setups: list[RunSetup]) -> tuple[list[Infe
     requests = []
     for n, setup in enumerate(setups, 1):
         try:
-            requests.append(build_request(playground, setup))
+            request = build_request(playground, setup)
+            playground.credential(request, token)  # a column no credential may go to stops them all, unsent
+            requests.append(request)
         except InvalidInput as err:
             why = inert(user_message(err), already_html_escaped=True)
             return [], f"{NOT_SENT} Line {n} (**{inert(setup.model_id)}**): {why}"
@@ -151,7 +154,8 @@ class CompareHandlers:
                    self.panel.running: []}
             return
         setups, playground = self._setups(base, model_lines(models)), self.page.services.playground
-        requests, problem = _requests(playground, setups)
+        token = self.page.visitor(values["token"], oauth_token)
+        requests, problem = _requests(playground, setups, token)
         if problem:
             yield {self.panel.note: problem, self.panel.running: []}
             return
@@ -163,7 +167,6 @@ class CompareHandlers:
         steps = [RunSteps(setup, request, RunView("start", sending_line(1), source_image=setup.form.image))
                  for setup, request in zip(setups, requests)]
         waiting, answered = set(range(len(setups))), []
-        token = self.page.visitor(values["token"], oauth_token)
         async for update in in_background(compare(playground, requests, token)):
             if (view := steps[update.column].view(update.event)) is not None:
                 if update.finished:

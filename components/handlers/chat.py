@@ -175,13 +175,14 @@ def run_chat(playground: Playground, catalog: RouterCatalog, setup: RunSetup, co
     before = conversation.prior()
     try:
         request, user = _request(playground, setup, before)
+        credential = sent_credential(playground, request, visitor_token, endpoint_key)
     except InvalidInput as err:
         error = user_message(err)
         yield ChatView(RunView("invalid", NOT_SENT, error=error), conversation, note=(_error_note(error),))
         return
     prices = _prices(catalog, request, resolve_token(visitor_token, playground.settings))
     pending = Conversation((*before, user), (*conversation.transcript, *_user_turn(setup.form)))
-    base = start_view(request, sent_credential(playground, request, visitor_token, endpoint_key), setup.form.image)
+    base = start_view(request, credential, setup.form.image)
     yield ChatView(base, pending, message="")
     chat, shown_at = ChatStream.for_request(request), 0.0
     for event in playground.run(request, token=visitor_token, endpoint_key=endpoint_key):

@@ -18,7 +18,6 @@ from backend.history import HistoryEntry, entry_from_run
 from backend.polling import PollEvent
 from backend.providers import JobUpdate, parse_mapping
 from backend.redact import mask_token
-from backend.settings import check_credential, resolve_token
 from backend.snippets import build_all
 from backend.tasks import Rendered, get_task, render
 
@@ -84,10 +83,8 @@ def build_request(playground: Playground, setup: RunSetup) -> InferenceRequest:
 
 def sent_credential(playground: Playground, request: InferenceRequest, visitor_token: str | None,
                     endpoint_key: str | None) -> str | None:
-    """The credential `Playground.run` sends with `request`: the HF token, or a non-HF endpoint's key."""
-    if request.token_kind == "hf":
-        return resolve_token(visitor_token, playground.settings)
-    return check_credential(endpoint_key or None) if request.token_kind == "endpoint" else None
+    """The credential `Playground.run` sends with `request`; raises InvalidInput when none may go."""
+    return playground.credential(request, visitor_token, endpoint_key).value
 
 
 def _request_display(request: InferenceRequest, credential: str | None) -> dict[str, Any]:

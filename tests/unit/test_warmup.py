@@ -76,8 +76,21 @@ def test_each_target_gets_its_tasks_example_kept_cheap(target: object, body: dic
             sent.append(request)
             yield answered(request)
 
-    list(warm_up(Recording(Settings()), [target]))  # type: ignore[list-item]
+    list(warm_up(Recording(Settings()), [target], token="hf_visitor0123456789"))  # type: ignore[list-item]
     assert body.items() <= sent[0].json_body.items()
+
+
+def test_an_endpoint_the_visitor_named_is_not_warmed_with_the_servers_token() -> None:
+    sent: list[InferenceRequest] = []
+
+    class Recording(Playground):
+        def run(self, request: InferenceRequest, *args: object, **kwargs: object) -> Iterator[PollEvent]:
+            sent.append(request)
+            yield answered(request)
+
+    lights = list(warm_up(Recording(Settings(hf_token="hf_operator0123456789")), [ENDPOINT]))  # type: ignore[list-item]
+    assert not sent
+    assert lights[-1].state == "error" and "Paste your own Hugging Face token" in lights[-1].text
 
 
 def test_lights_go_cold_warming_ready_and_error() -> None:
