@@ -78,6 +78,9 @@ def describe_identity(cache: WhoAmICache, settings: Settings, visitor: str | Non
     if not token:
         return _how_to_add_token(can_sign_in)
     whose = "your token" if visitor else "the server's token"
+    if not visitor and not settings.show_server_account:  # whose account it is stays the operator's business
+        return ("Runs use **the server's token** for Hugging Face's router (not for endpoints you name). "
+                "Paste your own below to use your account instead.")
     masked = inert(mask_token(token))
     try:
         who = cache.identity(token)

@@ -58,3 +58,24 @@ def test_sign_in_appears_only_on_a_space_with_oauth(fake) -> None:
     # Building with OAuth needs a real Space (Gradio reads its OAuth config at import), so check the rule.
     assert can_sign_in(fake_settings(fake.url, SPACE_ID="someone/playground", OAUTH_CLIENT_ID="abc"))
     assert not can_sign_in(fake_settings(fake.url, OAUTH_CLIENT_ID="abc"))
+
+
+@pytest.mark.parametrize("where", [{"GRADIO_SERVER_NAME": "0.0.0.0", "GRADIO_AUTH": "demo:a-long-password"},
+                                   {"SPACE_ID": "someone/playground"},
+                                   {"PLAYGROUND_SHOW_SERVER_ACCOUNT": "0"}])
+def test_a_shared_app_does_not_say_whose_account_the_servers_token_is(fake, hf, where: dict[str, str]) -> None:
+    settings = fake_settings(fake.url, "hf_operator000000000000wxyz", **where)
+
+    text = plain(describe_identity(WhoAmICache(Hub(settings)), settings, None))
+
+    assert "the server's token" in text, "anonymous visitors still learn that runs use the server's token"
+    assert "wxyz" not in text and "signed in as" not in text
+    assert not [r for r in hf.received if "whoami" in r.path], "nobody asked, so the Hub is not asked either"
+
+
+def test_a_local_run_says_whose_account_the_servers_token_is(fake, hf) -> None:
+    settings = fake_settings(fake.url, "hf_operator000000000000wxyz")
+
+    text = plain(describe_identity(WhoAmICache(Hub(settings)), settings, None))
+
+    assert "signed in as" in text and "hf_****wxyz" in text
