@@ -1,4 +1,4 @@
-"""Chat completions: assembling one assistant turn from polling events, and the user's message content.
+"""One assistant turn assembled from polling events: `ChatStream`, with `Usage` and `StreamError`.
 
 `ChatStream` is fed the events of `Playground.run()` (or a finished result) and keeps what the chat
 panel shows: the text so far, reasoning apart, timing (time to first token, tokens per second),
@@ -6,22 +6,18 @@ finish reason, usage, the serving provider, the raw SSE, and mid-stream errors. 
 """
 from __future__ import annotations
 
-import base64
-import re
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from .errors import InvalidParameters, PlaygroundError
-from .polling import Finished, PollEvent, Sending, Streaming
-from .result import InferenceRequest, InferenceResult
-from .sse import SSEEvent
-from .targets import PROVIDER_POLICIES
+from ..errors import PlaygroundError
+from ..polling import Finished, PollEvent, Sending, Streaming
+from ..result import InferenceRequest, InferenceResult
+from ..sse import SSEEvent
+from ..targets import PROVIDER_POLICIES
 
-__all__ = ["ChatStream", "Usage", "StreamError", "user_message_content", "MAX_IMAGE_BYTES"]
+__all__ = ["ChatStream", "Usage", "StreamError"]
 
-MAX_IMAGE_BYTES = 10 * 2**20
-_IMAGE_TYPE = re.compile(r"^image/[a-z0-9][a-z0-9.+-]{0,40}$")
 _REASONING_KEYS = ("reasoning_content", "reasoning")
 
 
@@ -292,22 +288,3 @@ def _count(value: Any) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if number >= 0 else None
-
-
-def user_message_content(text: str, image_bytes: bytes | None = None,
-                         image_type: str = "image/png") -> str | list[dict[str, Any]]:
-    """A user message's `content`: the text, or OpenAI content parts with the image as a `data:` URL.
-
-    For image-text-to-text models. Raises InvalidParameters for an odd MIME type or an oversized image.
-    """
-    if not image_bytes:
-        return text
-    mime = (image_type or "").strip().lower()
-    if not _IMAGE_TYPE.fullmatch(mime):
-        raise InvalidParameters(f"'{mime[:40]}' is not an image type (expected e.g. image/png).", field="image")
-    if len(image_bytes) > MAX_IMAGE_BYTES:
-        raise InvalidParameters(f"The image is {len(image_bytes) / 2**20:.1f} MB; the limit is "
-                                f"{MAX_IMAGE_BYTES / 2**20:.0f} MB.", field="image")
-    url = f"data:{mime};base64,{base64.b64encode(image_bytes).decode('ascii')}"
-    parts: list[dict[str, Any]] = [{"type": "text", "text": text}] if text.strip() else []
-    return [*parts, {"type": "image_url", "image_url": {"url": url}}]
