@@ -3,6 +3,8 @@
 No credential ever goes with it (a session of its own, no auth, no cookies, no netrc); https on public
 addresses only, unless the operator trusts the host (the router's, or PLAYGROUND_MEDIA_HOSTS); each
 redirect is checked again; size, time and content type are capped. `data:` URLs are decoded in place.
+A checked name is resolved once and the connection goes to the address checked (see pinning.py), except
+through a proxy, which resolves the name itself: then the check covers the name as resolved here.
 """
 from __future__ import annotations
 
@@ -16,9 +18,11 @@ from typing import Callable
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from requests.utils import select_proxy
 
 from ..errors import BadResponse, ConnectionFailed, Timeout
 from ..settings import Settings
+from .pinning import PinnedAdapter, pinned_request, preferred_address
 
 __all__ = ["Media", "MediaFetcher", "MEDIA_KINDS", "sniff_media_type"]
 
@@ -32,6 +36,10 @@ def _resolve(host: str) -> list[str]:
     return sorted({info[4][0] for info in socket.getaddrinfo(host, None)})
 
 
+def _is_global(address: str) -> bool:
+    return ipaddress.ip_address(address).is_global
+
+
 @dataclass(frozen=True)
 class Media:
     data: bytes
@@ -41,13 +49,19 @@ class Media:
 
 
 class MediaFetcher:
-    """One per app; safe to share between threads (nothing per visitor is stored)."""
+    """One per app; safe to share between threads (nothing per visitor is stored).
+
+    `resolve` and `is_allowed` (is this address one the app may reach; public ones by default) are seams
+    for tests. The session gets a PinnedAdapter mounted, which pinned requests need for TLS.
+    """
 
     def __init__(self, settings: Settings, session: requests.Session | None = None,
-                 resolve: Resolver = _resolve, clock: Callable[[], float] = time.monotonic) -> None:
+                 resolve: Resolver = _resolve, clock: Callable[[], float] = time.monotonic,
+                 is_allowed: Callable[[str], bool] = _is_global) -> None:
         self.settings = settings
         self.session = session or _bare_session()
-        self._resolve, self._clock = resolve, clock
+        self.session.mount("https://", PinnedAdapter())
+        self._resolve, self._clock, self._is_allowed = resolve, clock, is_allowed
         router = urlsplit(settings.router_url)
         self.trusted = frozenset({router.netloc.lower(), *settings.media_hosts})
 
@@ -57,9 +71,9 @@ class MediaFetcher:
             return _data_url(url, self.settings.max_media_bytes)
         started = self._clock()
         for _ in range(MAX_REDIRECTS + 1):
-            self.check(url)
+            address = self.check(url)
             try:
-                response = self.session.get(url, timeout=self.settings.timeout, allow_redirects=False, stream=True)
+                response = self._get(url, address)
             except requests.Timeout:
                 raise Timeout(f"the media host {urlsplit(url).hostname} did not answer in time") from None
             except requests.RequestException as exc:
@@ -69,11 +83,15 @@ class MediaFetcher:
                 if response.is_redirect and response.headers.get("Location"):
                     url = urljoin(url, response.headers["Location"])
                     continue
-                return Media(self._read(response, expect), _type(response), url, self._clock() - started)
+                return Media(self._read(response, expect, urlsplit(url).hostname or ""), _type(response), url,
+                             self._clock() - started)
         raise BadResponse(f"the media link redirected more than {MAX_REDIRECTS} times; not followed further")
 
-    def check(self, url: str) -> None:
-        """Refuse a URL the app must not fetch: not http(s), credentials in it, private hosts, plain http."""
+    def check(self, url: str) -> str | None:
+        """Refuse a URL the app must not fetch: not http(s), credentials in it, private hosts, plain http.
+
+        Returns the checked address to connect to, or None for a host the operator trusts (reached by name).
+        """
         try:
             parts = urlsplit(url)
             port = parts.port
@@ -87,17 +105,29 @@ class MediaFetcher:
         if parts.scheme == "http" and not trusted:
             raise BadResponse(f"the provider's media link to {host} is not https; not fetched")
         if trusted:
-            return
+            return None
         try:
             addresses = self._resolve(host)
         except OSError:
             raise ConnectionFailed(f"the media host {host} could not be resolved") from None
-        for address in addresses or ["0.0.0.0"]:
-            if not ipaddress.ip_address(address.split("%")[0]).is_global:
+        addresses = addresses or ["0.0.0.0"]
+        for address in addresses:
+            if not self._is_allowed(address.split("%")[0]):
                 raise BadResponse(f"the provider's media link points to a private address ({host}); not fetched")
+        return preferred_address(addresses)
 
-    def _read(self, response: requests.Response, expect: str) -> bytes:
-        host = urlsplit(response.url).hostname
+    def _get(self, url: str, address: str | None) -> requests.Response:
+        """GET `url`, redirects not followed; the socket goes to `address` unless it is None or a proxy applies."""
+        timeout = self.settings.timeout
+        env = self.session.merge_environment_settings(url, {}, True, None, None)  # read for the name, not the IP
+        if address is None or select_proxy(url, env["proxies"]):
+            # A proxy resolves the name itself, so pinning cannot apply; the check covered the name as resolved here.
+            return self.session.get(url, timeout=timeout, allow_redirects=False, stream=True)
+        prepared = self.session.prepare_request(pinned_request(url, address))
+        return self.session.send(prepared, timeout=timeout, allow_redirects=False, stream=True, proxies={},
+                                 verify=env["verify"], cert=env["cert"])
+
+    def _read(self, response: requests.Response, expect: str, host: str) -> bytes:
         if response.status_code != 200:
             raise BadResponse(f"the media host {host} answered HTTP {response.status_code}")
         media_type = _type(response)
