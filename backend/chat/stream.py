@@ -1,8 +1,9 @@
-"""One assistant turn assembled from polling events: `ChatStream`, with `Usage` and `StreamError`.
+"""One assistant turn assembled from polling events: `ChatStream` and `StreamError` (`Usage`: usage.py).
 
 `ChatStream` is fed the events of `Playground.run()` (or a finished result) and keeps what the chat
-panel shows: the text so far, reasoning apart, timing (time to first token, tokens per second),
-finish reason, usage, the serving provider, the raw SSE, and mid-stream errors. Pure: no I/O.
+panel shows: the raw text so far and, split from it by `reasoning.py`, the answer and the thinking
+with its duration; timing (time to first token, tokens per second of the answer), finish reason,
+usage, the serving provider, the raw SSE, and mid-stream errors. Pure: no I/O.
 """
 from __future__ import annotations
 
@@ -15,24 +16,12 @@ from ..polling import Finished, PollEvent, Sending, Streaming
 from ..result import InferenceRequest, InferenceResult
 from ..sse import SSEEvent
 from ..targets import PROVIDER_POLICIES
+from .reasoning import ThinkingSplitter, thinking_note
+from .usage import Usage, answer_tokens, usage_from
 
 __all__ = ["ChatStream", "Usage", "StreamError"]
 
 _REASONING_KEYS = ("reasoning_content", "reasoning")
-
-
-@dataclass(frozen=True)
-class Usage:
-    """Token counts; `estimated` when the server sent none and content chunks were counted instead."""
-
-    prompt_tokens: int | None
-    completion_tokens: int | None
-    total_tokens: int | None
-    estimated: bool = False
-
-    def as_dict(self) -> dict[str, int | None]:
-        return {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens,
-                "total_tokens": self.total_tokens}
 
 
 @dataclass(frozen=True)
@@ -64,6 +53,7 @@ class ChatStream:
     def _clear(self) -> None:
         self._content: list[str] = []
         self._reasoning: list[str] = []
+        self._thinking = ThinkingSplitter()
         self._meta: dict[str, Any] = {}
         self._usage: Mapping[str, Any] | None = None
         self.chunks: list[Mapping[str, Any]] = []
@@ -139,12 +129,14 @@ class ChatStream:
         reasoning = next((part[k] for k in _REASONING_KEYS if isinstance(part.get(k), str) and part[k]), "")
         if not (content or reasoning):
             return False
-        if content:
-            self._content.append(content)
-            if self.first_token_at is None:
-                self.first_token_at = now
         if reasoning:
             self._reasoning.append(reasoning)
+            self._thinking.feed_reasoning(reasoning, now)
+        if content:
+            self._content.append(content)
+            self._thinking.feed_content(content, now)
+            if self.first_token_at is None:
+                self.first_token_at = now
         self.output_chunks += 1
         if self._first_output_at is None:
             self._first_output_at = now
@@ -154,6 +146,11 @@ class ChatStream:
     def _finish(self, result: InferenceResult) -> bool:
         now = self._clock()
         self.result, self.finished_at = result, now
+        changed = self._take_unstreamed(result, now)
+        self._thinking.close(now)
+        return changed
+
+    def _take_unstreamed(self, result: InferenceResult, now: float) -> bool:
         if self.chunks or self.stream_errors or self.malformed:
             return False  # streamed: every chunk came through Streaming already
         if result.events:
@@ -167,11 +164,40 @@ class ChatStream:
     # -- what the panel shows ---------------------------------------------------------------------
     @property
     def text(self) -> str:
+        """The content exactly as it came, inline `<think>` blocks and all."""
         return "".join(self._content)
 
     @property
+    def answer(self) -> str:
+        """The content without its thinking: what the answer, its copy button and the history show."""
+        return self._thinking.answer
+
+    @property
     def reasoning(self) -> str:
-        return "".join(self._reasoning)
+        """The thinking of both kinds: `reasoning_content`/`reasoning` deltas, then inline blocks."""
+        return self._thinking.thinking
+
+    @property
+    def is_thinking(self) -> bool:
+        """Still inside the thinking (for a live "Thinking…" label)."""
+        return self._thinking.is_thinking
+
+    @property
+    def thinking_seconds(self) -> float | None:
+        """How long it thought ("Thought for 4.2 s"); None without thinking or when not streamed live."""
+        return self._thinking.thinking_seconds if self.raw_events else None
+
+    @property
+    def broke_while_thinking(self) -> bool:
+        """The run failed (network, mid-stream error) before the thinking ended; what came is kept."""
+        return self._thinking.ended_while_thinking and (self.error is not None or bool(self.stream_errors))
+
+    @property
+    def thinking_note(self) -> str | None:
+        """Plain text (not escaped) saying the turn ended inside its thinking, and how; else None."""
+        if not self._thinking.ended_while_thinking:
+            return None
+        return thinking_note(self.thinking_seconds, self.broke_while_thinking, self.finish_reason)
 
     @property
     def done(self) -> bool:
@@ -195,12 +221,18 @@ class ChatStream:
     def tokens_per_second(self) -> float | None:
         """Generation speed after the first token: N tokens arriving at a steady pace span N - 1 gaps.
 
-        (vLLM's time-per-output-token, inverted.) None for one chunk, or a whole answer at once.
+        (vLLM's time-per-output-token, inverted.) After thinking, only the answer that followed it
+        counts. None for one chunk, or a whole answer at once.
         """
-        tokens = self.usage.completion_tokens
-        if tokens is None or tokens < 2 or self._first_output_at is None or self._last_output_at is None:
+        thinking = self._thinking
+        if thinking.has_thinking:
+            tokens, first, last = answer_tokens(self._usage, thinking.answer_chunks), thinking.answer_started, \
+                thinking.answer_last
+        else:
+            tokens, first, last = self.usage.completion_tokens, self._first_output_at, self._last_output_at
+        if tokens is None or tokens < 2 or first is None or last is None:
             return None
-        span = self._last_output_at - self._first_output_at
+        span = last - first
         # A span of a few milliseconds is one read of a buffered answer, not a generation speed.
         return (tokens - 1) / span if span >= MIN_RATE_SPAN else None
 
@@ -214,16 +246,9 @@ class ChatStream:
     @property
     def usage(self) -> Usage:
         """The server's usage (last chunk or the answer), else TGI's token headers, else an estimate."""
-        if self._usage is not None:
-            return Usage(*(_count(self._usage.get(k)) for k in ("prompt_tokens", "completion_tokens",
-                                                                 "total_tokens")))
-        headers = self.result.headers if self.result is not None else {}
-        generated = _count(headers.get("x-generated-tokens"))
-        if generated is not None:
-            prompt = _count(headers.get("x-prompt-tokens"))
-            return Usage(prompt, generated, None if prompt is None else prompt + generated)
         streamed = bool(self.chunks) or (self.result is not None and bool(self.result.events))
-        return Usage(None, self.output_chunks if streamed else None, None, estimated=True)
+        return usage_from(self._usage, self.result.headers if self.result is not None else {},
+                          self.output_chunks if streamed else None)
 
     @property
     def server_usage(self) -> Mapping[str, Any] | None:
@@ -246,14 +271,14 @@ class ChatStream:
         return self.result.text if self.result is not None else ""
 
     def as_message(self) -> dict[str, str]:
-        """The assistant turn to append to the conversation for the next request."""
-        return {"role": "assistant", "content": self.text}
+        """The assistant turn to append to the conversation for the next request: the answer, no thinking."""
+        return {"role": "assistant", "content": self.answer}
 
     def to_openai(self) -> dict[str, Any]:
-        """The assembled answer in OpenAI `chat.completion` shape, streamed or not."""
-        message: dict[str, Any] = self.as_message()
+        """The assembled answer in OpenAI `chat.completion` shape, streamed or not, as it came (tags kept)."""
+        message: dict[str, Any] = {"role": "assistant", "content": self.text}
         if self._reasoning:
-            message["reasoning_content"] = self.reasoning
+            message["reasoning_content"] = "".join(self._reasoning)
         return {
             "id": str(self._meta.get("id") or ""), "object": "chat.completion",
             "created": int(self._meta.get("created") or 0),
@@ -277,14 +302,3 @@ def _first_choice(data: Mapping[str, Any]) -> Mapping[str, Any] | None:
     if not isinstance(choices, list):
         return None
     return next((c for c in choices if isinstance(c, Mapping) and c.get("index", 0) == 0), None)
-
-
-def _count(value: Any) -> int | None:
-    """A token count from JSON or a header: a non-negative whole number, else None."""
-    if isinstance(value, bool):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number >= 0 else None
