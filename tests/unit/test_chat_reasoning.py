@@ -165,7 +165,8 @@ def test_live_thinking_is_visible_while_it_streams() -> None:
 
 def test_a_stream_broken_inside_the_thinking_keeps_what_came_and_says_where() -> None:
     clock = Clock()
-    chat = streamed(clock, (0.2, chunk(None, reasoning_content="First, ")), (1.0, chunk(None, reasoning_content="then")),
+    chat = streamed(clock, (0.2, chunk(None, reasoning_content="First, ")),
+                    (1.0, chunk(None, reasoning_content="then")),
                     (0.5, finished(error=ConnectionFailed("The connection was reset mid-stream."))))
     assert chat.reasoning == "First, then" and chat.answer == ""
     assert chat.broke_while_thinking

@@ -1,0 +1,58 @@
+"""The token estimate of a conversation and the warning shown before sending one over the provider's
+context length. Pure.
+"""
+from __future__ import annotations
+
+import pytest
+
+from backend.chat import ChatTree, context_warning, estimate_tokens
+from backend.chat.context import IMAGE_TOKENS, MESSAGE_TOKENS
+
+
+@pytest.mark.parametrize("content, tokens", [
+    ("", 0),
+    ("abcd" * 10, 10),              # 4 ASCII characters a token
+    ("abcde", 2),                   # rounded up
+    ("日本語のテキスト", 4),          # other characters: 2 a token
+    ("café", 2),                    # 3 ASCII -> 1, 1 other -> 1
+])
+def test_text_is_counted_by_characters(content: str, tokens: int) -> None:
+    assert estimate_tokens([{"role": "user", "content": content}]) == MESSAGE_TOKENS + tokens
+
+
+def test_an_image_counts_as_a_nominal_size_not_its_data_url() -> None:
+    parts = [{"type": "text", "text": "abcd" * 2},
+             {"type": "image_url", "image_url": {"url": "data:image/png;base64," + "A" * 400_000}}]
+    assert estimate_tokens([{"role": "user", "content": parts}]) == MESSAGE_TOKENS + 2 + IMAGE_TOKENS
+
+
+def test_reasoning_sent_back_counts_too() -> None:
+    message = {"role": "assistant", "content": "abcd", "reasoning_content": "abcd" * 3}
+    assert estimate_tokens([message]) == MESSAGE_TOKENS + 1 + 3
+
+
+def test_a_conversation_over_the_context_is_warned_about_with_its_estimate() -> None:
+    tree = ChatTree()
+    for turn in range(41):
+        tree = tree.append_user("x" * 2000).append_assistant("y" * 2000)  # ~1,004 tokens a turn
+    messages = tree.messages_for_request("Be brief.")
+    assert 41_000 <= estimate_tokens(messages) < 41_500
+    assert context_warning(messages, 32_768, "together") == \
+        "This conversation is about 41,000 tokens; together's context is 32,768."
+    assert context_warning(messages, 32_768) == \
+        "This conversation is about 41,000 tokens; the model's context is 32,768."
+
+
+@pytest.mark.parametrize("context_length, max_tokens, expected", [
+    (None, None, None),             # unknown: nothing to say
+    (0, None, None),
+    (2_000, None, None),            # fits
+    (2_000, 500, None),             # fits with the answer
+    (2_000, 1_500, "This conversation is about 1,200 tokens and the answer may take 1,500 more (max_tokens); "
+                   "groq's context is 2,000."),
+    (1_000, None, "This conversation is about 1,200 tokens; groq's context is 1,000."),
+])
+def test_the_warning_only_when_it_does_not_fit(context_length: int | None, max_tokens: int | None,
+                                               expected: str | None) -> None:
+    messages = [{"role": "user", "content": "x" * 4_784}]  # 4 + 1,196 = 1,200 tokens
+    assert context_warning(messages, context_length, "groq", max_tokens=max_tokens) == expected
