@@ -56,6 +56,14 @@ class HistoryEntry:
     response: Any = None
     content_type: str = ""
     truncated: bool = False
+    # This deployment's provenance mark (`backend.provenance`): set only on runs this playground
+    # finished; never part of the content (`to_dict`), so exports, links and imports never carry it.
+    mark: str = field(default="", repr=False, compare=False)
+
+    @property
+    def imported(self) -> bool:
+        """Not vouched for as a run of this playground (a demo script, a browser copy, a link)."""
+        return not self.mark
 
     @property
     def ok(self) -> bool:
@@ -72,7 +80,8 @@ class HistoryEntry:
         return json_size(self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """The entry's content as plain JSON (its provenance mark is not content)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "mark"}
 
     @classmethod
     def from_dict(cls, data: Any, where: str = "entry") -> HistoryEntry:
@@ -90,8 +99,9 @@ class HistoryEntry:
 
     def row(self) -> tuple[str, str, str, str, str]:
         """This entry as a table row, in `ROW_HEADERS` order."""
+        status = _status_text(self) + (" · imported" if self.imported else "")
         return (time.strftime("%H:%M:%S", time.localtime(self.when)), self.model or self.endpoint_url,
-                self.task, _status_text(self), _wall_clock(self))
+                self.task, status, _wall_clock(self))
 
     def as_result(self) -> InferenceResult:
         """The stored answer as a result the renderers can show, without calling the API."""

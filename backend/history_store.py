@@ -23,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 from .chat import ChatStream
 from .history import History, HistoryEntry
 from .plain_json import BYTES_KEY, is_bytes_descriptor, json_size
+from .provenance import Provenance
 from .redact import redact
 from .settings import Settings
 from .signing import link_secret
@@ -39,6 +40,7 @@ MAX_STORED_ANSWER = 24 * 1024   # one answer; a longer one keeps its first chara
 MAX_STORED_STRING = 16 * 1024   # one input string
 _BLOB_MIN = 1024                # base64 this long or longer is media, not text someone typed
 _SECRET_CONTEXT = b"hf-playground browser history key v1\0"
+MARK_KEY = "mark"  # a stored run's provenance mark, beside its fields
 _DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?(?:;[\w.+-]+=[\w.+-]+)*;base64,", re.IGNORECASE)
 _BASE64 = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
 _SECRET_KEY = re.compile(r"(?:x-)?(?:authorization|proxy-authorization|cookie|set-cookie|api-?key|secret|"
@@ -55,13 +57,17 @@ def storage_secret(settings: Settings) -> str:
     return hmac.new(base, _SECRET_CONTEXT, hashlib.sha256).hexdigest()
 
 
-def to_stored(history: History, known_secrets: Iterable[str | None] = ()) -> dict[str, Any]:
-    """The browser's copy of `history`: a small versioned JSON object (see the module docstring)."""
+def to_stored(history: History, known_secrets: Iterable[str | None] = (),
+              provenance: Provenance | None = None) -> dict[str, Any]:
+    """The browser's copy of `history`: a small versioned JSON object (see the module docstring). A run
+    `provenance` vouches for keeps a mark over what is stored, so it comes back as this playground's."""
     hidden = tuple(secret for secret in known_secrets if secret)
     kept: list[dict[str, Any]] = []
     used = json_size(_document([]))
     for entry in history.entries[:MAX_STORED_RUNS]:
         item = _storable(entry, hidden)
+        if provenance is not None and provenance.vouches_for(entry):
+            item[MARK_KEY] = provenance.mark_of(HistoryEntry.from_dict(item).to_dict())
         size = json_size(item) + 1
         if size > MAX_STORED_ENTRY:
             continue
@@ -72,8 +78,10 @@ def to_stored(history: History, known_secrets: Iterable[str | None] = ()) -> dic
     return _document(kept)
 
 
-def from_stored(value: Any, max_entries: int = 50, max_bytes: int = 8 * 1024 * 1024) -> History:
-    """The history a stored copy holds; anything that is not a copy this version wrote gives none."""
+def from_stored(value: Any, max_entries: int = 50, max_bytes: int = 8 * 1024 * 1024,
+                provenance: Provenance | None = None) -> History:
+    """The history a stored copy holds; anything that is not a copy this version wrote gives none. A run
+    comes back vouched for only when its mark is `provenance`'s over what was stored; else it is imported."""
     empty = History(max_entries=max_entries, max_bytes=max_bytes)
     if not is_stored_copy(value):
         return empty
@@ -85,7 +93,11 @@ def from_stored(value: Any, max_entries: int = 50, max_bytes: int = 8 * 1024 * 1
     entries = []
     for item in value["entries"][:MAX_STORED_RUNS]:
         try:
-            entries.append(HistoryEntry(**_storable(HistoryEntry.from_dict(item, "stored run"), ())))
+            fields = {name: field for name, field in item.items() if name != MARK_KEY}
+            stored = HistoryEntry.from_dict(fields, "stored run")
+            vouched = provenance is not None and provenance.checked(stored, item.get(MARK_KEY)).mark
+            entry = HistoryEntry(**_storable(stored, ()))
+            entries.append(provenance.vouch(entry) if vouched and provenance is not None else entry)
         except Exception:  # noqa: BLE001 - a damaged entry from the browser is dropped, never shown as a crash
             continue
     history = empty

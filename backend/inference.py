@@ -16,6 +16,7 @@ import requests
 from .client import Transport
 from .errors import BadRequest, InvalidInput, InvalidParameters
 from .polling import Finished, PollEvent, poll
+from .provenance import Provenance
 from .providers import CancelLedger, MediaFetcher, ProviderMapping, pick, provider_request, run_provider
 from .result import InferenceRequest, InferenceResult
 from .credentials import Credential, choose_credential
@@ -37,6 +38,7 @@ class Playground:
         self.transport = Transport(settings, session, clock)
         self.media = MediaFetcher(settings)
         self.cancels = CancelLedger()  # what became of each provider job a visitor cancelled
+        self.provenance = Provenance.for_settings(settings)  # marks the runs this playground finished
         self._clock, self._sleep = clock, sleep
         self._hub: Any = hub  # asked for a model's providers only when a run names one the caller did not list
 

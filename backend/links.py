@@ -1,12 +1,13 @@
 """Shareable links: a form filled from `?model=&task=&text=...`, and frozen results in a URL.
 
 A link is untrusted input. `form_from_query` checks every value, drops what fails with a warning
-and never raises or sends anything; an endpoint may come from a link only if it is a Hugging Face
-host. `freeze` packs a `HistoryEntry` into a compact URL-safe token (a version byte, then zlib'd
+and never raises or sends anything; a link never names an endpoint (its `endpoint=` is dropped, and
+said so), since the next run would carry a credential there. `freeze` packs a `HistoryEntry` into a compact URL-safe token (a version byte, then zlib'd
 JSON, in base64url; never pickle) and `thaw` unpacks one strictly, so a colleague sees the answer
 without calling the API. With the deployment's secret the token is signed (version 2: an HMAC of the
-packed JSON after the version byte), and `thaw_checked` says whether this playground recorded it;
-unsigned (version 1), edited or foreign tokens still open, marked as not verified.
+packed JSON after the version byte), made only for an entry the deployment vouches for
+(`backend.provenance`); `thaw_checked` says whether this playground recorded it. Unsigned (version 1),
+edited or foreign tokens still open, marked as not verified, with the reason (`thaw_verdict`).
 """
 from __future__ import annotations
 
@@ -15,26 +16,29 @@ import binascii
 import json
 import re
 import zlib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Mapping
 from urllib.parse import urlencode, urlsplit
 
 from .errors import InvalidEndpointUrl, InvalidInput, PlaygroundError, user_message
 from .history import HistoryEntry
 from .plain_json import loads_checked
-from .settings import Settings
+from .provenance import Provenance
 from .signing import SIGNATURE_BYTES, sign, verify
-from .targets import check_endpoint_url, is_hf_host, validate_model_id, validate_provider
+from .targets import validate_model_id, validate_provider
 from .tasks import TASKS
 
-__all__ = ["FormState", "form_from_query", "query_from_form", "freeze", "thaw", "thaw_checked", "MAX_TEXT",
-           "MAX_FROZEN_CHARS"]
+__all__ = ["FormState", "form_from_query", "query_from_form", "freeze", "thaw", "thaw_checked", "thaw_verdict",
+           "MAX_TEXT", "MAX_FROZEN_CHARS"]
 
 MAX_TEXT = 5_000          # characters of a text, question or context field taken from a link
 MAX_LABELS, MAX_LABEL = 20, 100
 MAX_FROZEN_CHARS = 8_000  # a frozen token stays well inside what browsers and chat apps keep of a URL
 MAX_FROZEN_JSON = 512 * 1024  # inflated size: a small token must not unpack into a zip bomb
 FROZEN_VERSION, SIGNED_VERSION = 1, 2
+UNSIGNED = ("it is not signed: it was made from a run this playground does not vouch for (imported from a demo "
+            "script, a browser copy or a link), or by another playground")
+MISMATCHED = "its signature does not match: it was edited, or signed by another playground"
 _URL_SAFE = re.compile(r"[A-Za-z0-9_-]+")
 
 
@@ -49,10 +53,10 @@ class FormState:
     context: str = ""
     labels: tuple[str, ...] = ()
     provider: str = ""
-    endpoint: str = ""
     frozen: HistoryEntry | None = None
     warnings: tuple[str, ...] = ()
     frozen_verified: bool = False  # signed by this playground's secret, and unchanged
+    frozen_why: str = field(default="", compare=False)  # why a frozen result is not verified, in words
 
 
 def _capped(value: str) -> str:
@@ -74,27 +78,24 @@ def _labels(value: str) -> tuple[str, ...]:
     return labels
 
 
-def _refuse_lookup(host: str) -> list[str]:
-    raise OSError("links never trigger DNS lookups")
-
-
-def _hf_endpoint(value: str) -> str:
-    # Any other host would receive whatever the visitor runs, so a link may not name one.
+def _no_endpoint(value: str) -> str:
+    # Whatever the visitor runs next would carry their token (or the server's) to the host a link
+    # names, so a link never fills the endpoint field; the note names the host it asked for.
     try:
-        parts = urlsplit(value)
-        host = parts.hostname or ""
+        host = urlsplit(value).netloc[:100]
     except ValueError:  # e.g. an unclosed "[" IPv6 bracket
-        raise InvalidEndpointUrl("that endpoint URL cannot be parsed.") from None
-    if len(value) > 2048 or parts.scheme != "https" or not is_hf_host(host):
-        raise InvalidEndpointUrl("a link may only name a Hugging Face endpoint (*.endpoints.huggingface.cloud).")
-    return check_endpoint_url(value, Settings(), resolve=_refuse_lookup).url
+        host = ""
+    named = f" (it named {host})" if host else ""
+    raise InvalidEndpointUrl(f"a link never chooses where your credentials go{named}. Type the endpoint "
+                             "in Custom endpoint yourself if you trust it.")
 
 
 def freeze(entry: HistoryEntry, secret: bytes | None = None) -> str:
-    """A URL-safe token holding `entry`, signed with `secret` when given; raises InvalidInput when it
-    would not fit in a link."""
+    """A URL-safe token holding `entry`, signed with `secret` only when the same deployment vouches for
+    the entry (a run it finished, `backend.provenance`); raises InvalidInput when it would not fit in a link."""
     compressed = zlib.compress(json.dumps(entry.to_dict(), separators=(",", ":")).encode(), 9)
-    packed = bytes([SIGNED_VERSION]) + sign(secret, compressed) + compressed if secret \
+    signs = bool(secret) and Provenance.for_link_secret(secret).vouches_for(entry)  # type: ignore[arg-type]
+    packed = bytes([SIGNED_VERSION]) + sign(secret, compressed) + compressed if signs and secret \
         else bytes([FROZEN_VERSION]) + compressed
     token = base64.urlsafe_b64encode(packed).rstrip(b"=").decode("ascii")
     if len(token) > MAX_FROZEN_CHARS:
@@ -110,6 +111,12 @@ def thaw(token: str) -> HistoryEntry:
 
 def thaw_checked(token: str, secret: bytes | None = None) -> tuple[HistoryEntry, bool]:
     """The entry a token holds, and whether `secret` signed it as it is; raises InvalidInput."""
+    entry, verified, _why = thaw_verdict(token, secret)
+    return entry, verified
+
+
+def thaw_verdict(token: str, secret: bytes | None = None) -> tuple[HistoryEntry, bool, str]:
+    """`thaw_checked`, with why an unverified token is not ("" when it is verified)."""
     if not isinstance(token, str) or len(token) > MAX_FROZEN_CHARS or not _URL_SAFE.fullmatch(token):
         raise InvalidInput("The frozen result in this link is damaged or too long.")
     try:
@@ -130,13 +137,14 @@ def thaw_checked(token: str, secret: bytes | None = None) -> tuple[HistoryEntry,
     if not inflater.eof or inflater.unused_data or len(raw) > MAX_FROZEN_JSON:
         raise InvalidInput("The frozen result in this link is damaged or too large.")
     entry = HistoryEntry.from_dict(loads_checked(raw, MAX_FROZEN_JSON, "frozen result"), "frozen result")
-    return entry, verified
+    why = "" if verified else UNSIGNED if packed[:1] == bytes([FROZEN_VERSION]) else MISMATCHED
+    return entry, verified, why
 
 
 # Query key (= FormState field) -> its check, which returns the value to keep or raises InvalidInput.
 _FIELDS: dict[str, Callable[[str], Any]] = {
     "model": validate_model_id, "task": _known_task, "text": _capped, "question": _capped, "context": _capped,
-    "labels": _labels, "provider": validate_provider, "endpoint": _hf_endpoint, "frozen": thaw,
+    "labels": _labels, "provider": validate_provider, "endpoint": _no_endpoint, "frozen": thaw,
 }
 
 
@@ -153,7 +161,7 @@ def form_from_query(params: Mapping[str, Any], secret: bytes | None = None) -> F
             if not isinstance(raw, str):
                 raise InvalidInput("not text.")
             if key == "frozen":
-                values["frozen"], values["frozen_verified"] = thaw_checked(raw, secret)
+                values["frozen"], values["frozen_verified"], values["frozen_why"] = thaw_verdict(raw, secret)
             else:
                 values[key] = check(raw)
         except PlaygroundError as err:
@@ -167,7 +175,7 @@ def query_from_form(form: FormState, secret: bytes | None = None) -> str:
     pairs = []
     for spec in fields(FormState):
         value = getattr(form, spec.name)
-        if spec.name in ("warnings", "frozen_verified") or value in ("", (), None):
+        if spec.name in ("warnings", "frozen_verified", "frozen_why") or value in ("", (), None):
             continue
         if spec.name == "labels":
             value = ", ".join(value)

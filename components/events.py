@@ -20,7 +20,7 @@ from backend.history import History, HistoryEntry
 from backend.tasks import TASKS, get_task
 
 from .chat import ChatPanel
-from .endpoint import EndpointPanel
+from .endpoint import EndpointPanel, wire_endpoint
 from .handlers.background import in_batches
 from .handlers.chat import ChatView, Conversation, provider_choices, replayed_chat, run_chat, stopped
 from .handlers.debounce import LatestOnly
@@ -269,8 +269,9 @@ class Page:
         last output, the `finished` state it read, is emptied."""
         if not finished:  # nothing was sent, or the run was cancelled
             return gr.skip()
-        for entry in finished:
-            history = history.add(entry)
+        vouch = self.services.playground.provenance.vouch
+        for entry in finished:  # only this server's runs reach `finished` (a State visitors cannot set)
+            history = history.add(vouch(entry))
         shown = self.history.show(history)
         return (*(shown[component] for component in self.history.components), ())
 
@@ -372,6 +373,7 @@ def wire(page: Page) -> None:
     # it is last gets its answer.
     gr.on([tokens.token.submit, tokens.token.blur], page.on_identity, tokens.token,
           tokens.identity, api_name="whoami", trigger_mode="always_last", **hub_events)
+    wire_endpoint(page.endpoint, page.services.settings, page.visitor, tokens.token)
     gr.on([slot.change for slot in parameters.slots], None, [parameters.shaped, parameters.chosen, *parameters.slots],
           parameters.chosen, js=keep_chosen_js(LAYOUTS), api_visibility="private", queue=False)
     # A run's progress is the status line its handler writes. Gradio's own tracker is pointed at the

@@ -115,8 +115,11 @@ def _read_capped(path: str | None) -> bytes:
 
 def _merged(current: History, imported: History) -> History:
     """Both histories in one, oldest added first so the newest stays on top; a run imported twice once."""
-    runs = {(e.when, e.model, e.task, e.endpoint_url): e for e in sorted((*current.entries, *imported.entries),
-                                                                         key=lambda e: e.when)}
+    runs: dict[tuple[Any, ...], HistoryEntry] = {}
+    for entry in sorted((*current.entries, *imported.entries), key=lambda e: e.when):
+        key = (entry.when, entry.model, entry.task, entry.endpoint_url)
+        if key not in runs or runs[key].imported:  # a run this playground vouches for stays vouched for
+            runs[key] = entry
     merged = History(max_entries=current.max_entries, max_bytes=current.max_bytes)
     for entry in runs.values():
         merged = merged.add(entry)
@@ -144,7 +147,8 @@ class HistoryHandlers:
         entry = history.entries[row]
         shown = replay(self.page.services.playground, entry, FROM_HISTORY)
         form = refill(self.page, model=entry.model, task=entry.task, values=shown.form, provider=entry.provider,
-                      params=entry.params, extra_params=entry.extra_params, endpoint_url=entry.endpoint_url)
+                      params=entry.params, extra_params=entry.extra_params, endpoint_url=entry.endpoint_url,
+                      offered_by="An imported run" if entry.imported else "")
         when = time.strftime("%H:%M:%S", time.localtime(entry.when))
         note = f"↺ The run of **{inert(entry.model or entry.endpoint_url)}** from {when} is back in the form. " \
                "Press **Run** to send it again, or make a frozen link to share its answer."
@@ -153,12 +157,14 @@ class HistoryHandlers:
 
     def on_page_load(self, stored: Any, history: History) -> dict[Any, Any]:
         """Bring back the runs the browser kept; a copy of another shape is replaced, never shown."""
-        restored = from_stored(stored, history.max_entries, history.max_bytes)
+        provenance = self.page.services.playground.provenance
+        restored = from_stored(stored, history.max_entries, history.max_bytes, provenance)
         merged = _merged(history, restored) if history.entries else restored
         rewrite = stored is not None and not is_stored_copy(stored)
+        kept = to_stored(merged, provenance=provenance) if rewrite else gr.skip()
         if not merged.entries:
-            return {self.panel.stored: to_stored(merged) if rewrite else gr.skip()}
-        return {**self.panel.show(merged), self.panel.stored: to_stored(merged) if rewrite else gr.skip()}
+            return {self.panel.stored: kept}
+        return {**self.panel.show(merged), self.panel.stored: kept}
 
     def on_changed(self, history: History, token: str | None, endpoint_key: str | None,
                    oauth_token: gr.OAuthToken | None = None) -> Any:
@@ -168,7 +174,8 @@ class HistoryHandlers:
         empty before the page's load has restored anything cannot wipe what the browser kept."""
         if not history.entries:
             return gr.skip()
-        return to_stored(history, (token, endpoint_key, oauth_token.token if oauth_token else None))
+        return to_stored(history, (token, endpoint_key, oauth_token.token if oauth_token else None),
+                         self.page.services.playground.provenance)
 
     def on_clear(self) -> dict[Any, Any]:
         """An empty history, on the page and in the browser."""

@@ -95,7 +95,7 @@ def _warnings(form: FormState) -> str:
     return "  \n".join("⚠ " + inert(warning, already_html_escaped=True) for warning in form.warnings)
 
 
-def _frozen_notice(entry: HistoryEntry, verified: bool) -> str:
+def _frozen_notice(entry: HistoryEntry, verified: bool, why: str = "") -> str:
     asked = describe_inputs(entry.inputs)
     on = f" on “{inert(asked)}”" if asked else ""
     what = f"{inert(entry.model or entry.endpoint_url)} · {inert(get_task(entry.task).label)}{on}"
@@ -103,9 +103,9 @@ def _frozen_notice(entry: HistoryEntry, verified: bool) -> str:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.when))
         return (f"❄ **A frozen result recorded by this playground on {when}**: {what}. "
                 "It is shown as it was recorded; nothing was sent to show it.")
+    because = inert(why) if why else "it is unsigned, edited, or from another playground"
     return (f"⚠ **Not verified: this answer came inside the link**, not from this playground's records "
-            f"(it is unsigned, edited, or from another playground): {what}. Treat what it says as unchecked; "
-            "nothing was sent to show it.")
+            f"({because}): {what}. Treat what it says as unchecked; nothing was sent to show it.")
 
 
 class LinkHandlers:
@@ -132,9 +132,9 @@ class LinkHandlers:
             # The form shows the run the answer belongs to, as a history restore does: Run sends that.
             updates.update(refill(self.page, model=entry.model, task=entry.task, values=shown.form,
                                   provider=entry.provider, params=entry.params, extra_params=entry.extra_params,
-                                  endpoint_url=entry.endpoint_url))
+                                  endpoint_url=entry.endpoint_url, offered_by="A link"))
             updates.update(self.page.show_stored(entry, shown.view, language))
-            notes.append(_frozen_notice(entry, form.frozen_verified))
+            notes.append(_frozen_notice(entry, form.frozen_verified, form.frozen_why))
         filled = [name for name in LINK_FIELDS if getattr(form, name)]
         if filled:
             updates.update(self._fill(form, task))
@@ -167,6 +167,9 @@ class LinkHandlers:
             return self._show("", "✗ " + inert(user_message(err), already_html_escaped=True))
         about = f"❄ A frozen result of **{inert(entry.model or entry.endpoint_url)}**: whoever opens it sees " \
                 "this answer as recorded, and no request is sent."
+        if not self.page.services.playground.provenance.vouches_for(entry):
+            about += " ⚠ This run was imported, not run here, so the link is not signed: it opens marked " \
+                     "**not verified**."
         return self._show(page_address(request) + "?" + query, about)
 
     def _show(self, link: str, hint: str) -> dict[Any, Any]:

@@ -10,6 +10,7 @@ import pytest
 
 from backend.entry_schema import FIELD_CHECKS, MAX_RESPONSE
 from backend.errors import InvalidInput, ModelLoading, user_message
+from backend.provenance import Provenance
 from backend.history import (FORMAT, FORMAT_VERSION, MAX_IMPORT_BYTES, ROW_HEADERS, History, HistoryEntry,
                              entry_from_run)
 from backend.plain_json import INLINE_BYTES, MAX_STRING, plain
@@ -51,7 +52,8 @@ def test_no_token_field_and_no_token_parameter_exist() -> None:
     names = {f.name for f in dataclasses.fields(HistoryEntry)}
     assert not {"token", "headers", "authorization"} & names
     assert "token" not in inspect.signature(entry_from_run).parameters
-    assert set(FIELD_CHECKS) == names, "the import schema and the dataclass list the same fields"
+    assert set(FIELD_CHECKS) == names - {"mark"}, "the import schema and the dataclass list the same fields"
+    assert "mark" not in FIELD_CHECKS, "an import never brings a provenance mark in"
 
 
 def test_secrets_typed_or_echoed_anywhere_are_redacted_before_storage() -> None:
@@ -103,7 +105,7 @@ def test_an_error_run_keeps_the_message_as_plain_text_and_shows_it_once_escaped(
     recorded = entry_from_run(*run({"error": "loading"}, status=503, error=error), {"text": "x"})
     assert not recorded.ok and "<b>loading</b>" in recorded.error
     assert user_message(recorded.as_result().error) == user_message(error)
-    assert recorded.row()[3] == "503 Service Unavailable"
+    assert recorded.row()[3] == "503 Service Unavailable · imported", "not vouched for until the page records it"
 
 
 def test_add_returns_a_new_history_newest_first_within_the_count_cap() -> None:
@@ -124,10 +126,14 @@ def test_the_byte_budget_drops_the_oldest_entries() -> None:
 
 
 def test_rows_give_time_model_task_status_latency() -> None:
-    rows = History().add(entry()).add(entry(status=None, error="Timed out", latency=None, total_time=None)).rows()
+    ours = Provenance(b"k" * 32).vouch
+    rows = History().add(ours(entry())).add(ours(entry(status=None, error="Timed out", latency=None,
+                                                       total_time=None))).add(entry(when=1.0)).rows()
     assert ROW_HEADERS == ("time", "model", "task", "status", "latency")
     # The latency shown is the run's wall clock, waits included (1.65 s), not the last request's 0.25 s.
-    assert [row[1:] for row in rows] == [(MODEL, "text-classification", "no answer", ""),
+    # A run this playground did not finish itself (imported) says so.
+    assert [row[1:] for row in rows] == [(MODEL, "text-classification", "200 OK · imported", "1.65 s"),
+                                         (MODEL, "text-classification", "no answer", ""),
                                          (MODEL, "text-classification", "200 OK", "1.65 s")]
     assert all(len(row[0]) == 8 and row[0].count(":") == 2 for row in rows)
 

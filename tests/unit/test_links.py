@@ -47,7 +47,10 @@ def test_a_full_link_fills_the_form() -> None:
                             "context": "c", "utm_source": "slack", "__theme": "dark"})
     assert form == FormState(model=MODEL, task="zero-shot-classification", text="I want a refund",
                              question="q?", context="c", labels=("refund", "legal", "faq"), provider="hf-inference",
-                             endpoint="https://xyz.us-east-1.aws.endpoints.huggingface.cloud")
+                             warnings=form.warnings)
+    # A link never chooses where a credential goes: even a Hugging Face endpoint is dropped, and named.
+    assert len(form.warnings) == 1 and "Ignored 'endpoint' from the link" in form.warnings[0]
+    assert "xyz.us-east-1.aws.endpoints.huggingface.cloud" in form.warnings[0]
 
 
 BAD_VALUES = [
@@ -74,7 +77,7 @@ BAD_VALUES = [
 @pytest.mark.parametrize("key, value", BAD_VALUES, ids=[f"{k}-{n}" for n, (k, _) in enumerate(BAD_VALUES)])
 def test_a_bad_value_is_dropped_with_a_warning_and_the_rest_kept(key: str, value: str) -> None:
     form = form_from_query({key: value, "model": "gpt2"} if key != "model" else {key: value, "task": "fill-mask"})
-    assert getattr(form, key) in ("", (), None)
+    assert getattr(form, key, None) in ("", (), None)
     assert len(form.warnings) == 1 and form.warnings[0].startswith(f"Ignored '{key}' from the link:")
     assert form.model == "gpt2" or form.task == "fill-mask"
 
