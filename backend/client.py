@@ -16,7 +16,7 @@ import requests
 import urllib3
 
 from .errors import BadResponse, ConnectionFailed, PlaygroundError, Timeout, UpstreamError, error_for_status
-from .redact import SENSITIVE_HEADERS, redact
+from .redact import SENSITIVE_HEADERS, redact, scrub
 from .result import INTERESTING_HEADERS, InferenceRequest, InferenceResult
 from .retry_after import parse_retry_after
 from .settings import Settings
@@ -206,5 +206,6 @@ def _shown_headers(headers: requests.structures.CaseInsensitiveDict, token: str 
 
 
 def _scrub(body: bytes, token: str | None) -> bytes:
-    # A server (or a proxy) may echo the request back; the token must not come back with it.
-    return body.replace(token.encode(), b"***") if token and token.encode() in body else body
+    # A server (or a proxy) may echo the request back, the token escaped, split by invisible characters
+    # or in base64; it must not come back in any of those. Binary bodies keep their length (see scrub).
+    return scrub(body, token)
