@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from email.utils import formatdate
 
 from .replies import JSON, Headers, Received, Reply, json_reply, paced, sse_event, text_reply
+from .reasoning_models import REASONING_MODELS
 from .templates import Templates, words
 
 XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> hello'
@@ -272,4 +273,6 @@ SCRIPTED: tuple[ScriptedModel, ...] = (
                   task="text-generation", conversational=True),
     ScriptedModel("fake/chat-malformed", "chat: always streams ': ping', an empty data:, a non-JSON line, "
                   "valid chunks, [DONE]", _chat_malformed, task="text-generation", conversational=True),
+    *(ScriptedModel(name, summary, behaviour, task="text-generation", conversational=True)
+      for name, summary, behaviour in REASONING_MODELS),
 )
