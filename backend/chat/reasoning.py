@@ -87,7 +87,7 @@ class ThinkingSplitter:
                 changed |= self._write(rest[:len(rest) - len(self._held)], now)
                 return changed
             changed |= self._write(buffer[position:match.start()], now)
-            self._take_tag(closing=match.group(0)[1] == "/", now=now)
+            changed |= self._take_tag(closing=match.group(0)[1] == "/", now=now)
             position = match.end()
 
     def feed_reasoning(self, text: str, now: float = 0.0) -> bool:
@@ -127,25 +127,26 @@ class ThinkingSplitter:
             self._answered(now)
         return True
 
-    def _take_tag(self, closing: bool, now: float) -> None:
+    def _take_tag(self, closing: bool, now: float) -> bool:
+        """Move past an opening or closing tag; True when text already shown changed sides."""
+        moved = False
         if self._state == _PRELUDE and closing:  # the stream began inside a block: the prelude was thinking
+            moved = bool(self._prelude)
             self._blocks.append(self._prelude)
             self._prelude = []
             if self._prelude_first is not None:
                 self._thought(self._prelude_first, self._prelude_last or now)
+        if closing:
             self._end_thinking(now)
             self._segments.append([])
             self._state = _ANSWER
-        elif closing:
-            self._end_thinking(now)
-            self._segments.append([])
-            self._state = _ANSWER
-        else:
-            if self._state == _PRELUDE:
-                self._segments[-1].extend(self._prelude)  # text before the first block is answer
-                self._prelude = []
-            self._blocks.append([])
-            self._state = _THINKING
+            return moved
+        if self._state == _PRELUDE:
+            self._segments[-1].extend(self._prelude)  # text before the first block is answer
+            self._prelude = []
+        self._blocks.append([])
+        self._state = _THINKING
+        return False
 
     def _answered(self, now: float) -> None:
         """Non-blank answer text arrived (one chunk per delta, for the rate)."""

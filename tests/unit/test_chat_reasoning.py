@@ -74,6 +74,9 @@ def test_a_stream_that_begins_inside_shows_text_as_answer_until_the_closing_tag(
     splitter.feed_content("ink>\n\n4", now=4.0)
     assert (splitter.answer, splitter.thinking) == ("4", "The user asks for 2+2.")
     assert splitter.thinking_seconds == pytest.approx(3.0)  # from its first text to the closing tag
+    alone = ThinkingSplitter()
+    alone.feed_content("thought")
+    assert alone.feed_content("</think>") and (alone.answer, alone.thinking) == ("", "thought")  # shown changed
 
 
 def test_an_unclosed_block_is_all_thinking_and_says_so() -> None:
