@@ -13,7 +13,6 @@ import heapq
 import logging
 import re
 from bisect import bisect_right
-from functools import lru_cache
 from typing import Iterable, Iterator, NamedTuple, TypeVar
 
 __all__ = ["redact", "scrub", "mask_token", "RedactingFilter", "SENSITIVE_HEADERS"]
@@ -83,12 +82,13 @@ _ESCAPE = {  # by whether all known secrets are tokenish; backslash runs: JSON i
 }
 
 _B64_RUN = re.compile(r"[A-Za-z0-9+/_-]*")
+_NON_B64_AS_SPACE = bytes(byte if chr(byte) in _B64_CHARS else 32 for byte in range(256))
 _B64_WINDOW = 1024  # characters decoded around a possible `hf_` in base64 (a token takes about 50)
 _MIN_B64_SECRET = 8  # shorter secrets would give base64 fragments that occur by chance
-_SHORT_TEXT = 65_536  # below this, look for a long enough base64 run before looking for forms in it
+_SHORT_TEXT = 65_536  # below this, look for a long enough base64 run before looking for forms
 _HF_IN_BASE64 = 30  # the fewest base64 characters a whole hf_ token takes (23 bytes)
 
-T = TypeVar("T", str, bytes)
+_Text = TypeVar("_Text", str, bytes)
 
 
 class _Mask(NamedTuple):
@@ -109,7 +109,7 @@ def redact(text: str, *secrets: str | None) -> str:
     return text
 
 
-def scrub(body: T, *secrets: str | None) -> T:
+def scrub(body: _Text, *secrets: str | None) -> _Text:
     """`body` without known secrets or whole `hf_` tokens, plain or disguised; `body` itself when clean.
 
     Text, and bytes that are UTF-8 (or UTF-8 cut mid-character, as a size cap cuts), get `***` or
@@ -254,8 +254,8 @@ def _find(text: str, known: tuple[str, ...], shape: re.Pattern[str], plain: bool
         for secret in known:
             masks += [_Mask(at, at + len(secret), "***") for at in _occurrences(seen, secret)]
         masks += [_Mask(*match.span(), "hf_***") for match in shape.finditer(seen)]
-    shortest = min((4 * len(secret) // 3 - 2 for secret in known), default=_HF_IN_BASE64)  # a form's least length
-    if len(seen) >= _SHORT_TEXT or _b64_run(min(shortest, _HF_IN_BASE64)).search(seen):
+    shortest = min([_HF_IN_BASE64] + [4 * len(secret) // 3 - 2 for secret in known])  # a form's least length
+    if len(seen) >= _SHORT_TEXT or _has_b64_run(seen, shortest):
         for secret in known:
             for core, before, after in _base64_forms(secret):
                 masks += [_widened(seen, at, at + len(core), before, after) for at in _occurrences(seen, core)]
@@ -272,9 +272,11 @@ def _occurrences(text: str, needle: str) -> list[int]:
     return found
 
 
-@lru_cache(maxsize=64)
-def _b64_run(length: int) -> re.Pattern[str]:
-    return re.compile(f"[A-Za-z0-9+/_-]{{{max(length, 1)},}}")
+def _has_b64_run(text: str, length: int) -> bool:
+    """Whether `text` has `length` base64 characters in a row (a translation and a split: a regex
+    scanning for a run is slower on short text, and this runs on every stream event)."""
+    runs = text.encode("utf-8", "surrogatepass").translate(_NON_B64_AS_SPACE).split()
+    return any(len(run) >= length for run in runs)
 
 
 def _urlsafe(encoded: str) -> str:
