@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import http.cookiejar
 import ipaddress
 import socket
 import time
@@ -185,6 +186,8 @@ def _data_url(url: str, cap: int) -> Media:
 def _bare_session() -> requests.Session:
     session = requests.Session()
     session.auth = lambda request: request  # no ~/.netrc credentials either
+    # Nor cookies: the session is shared by every visitor, so a media host's Set-Cookie must not come back.
+    session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
     session.headers.update({"User-Agent": "hf-inference-playground/0.1"})
     session.trust_env = True
     return session
