@@ -95,10 +95,12 @@ def test_going_back_to_the_answered_model_unmarks_its_answer(page: Any, hf) -> N
 def test_a_model_picked_while_its_search_is_pending_shows_its_bare_id(page: Any, hf) -> None:
     # The suggestions already list bart as the id is typed, so Enter picks it before the Hub search for
     # the last keystroke answers; that late answer relabelled the box "… · summarization · ↓899.4k · …".
+    # On a busy machine a search begun before the pick may still reach the Hub; what matters is the box.
     type_model(page, "facebook/bart-large-cnn")
     page.wait_for_timeout(1000)  # longer than the search pause and the fake Hub's answer
     expect(page.locator("#model input")).to_have_value("facebook/bart-large-cnn")
-    assert not [seen for seen in hf.received if seen.query.get("search")], "the stale search reached the Hub"
+    page.wait_for_timeout(1000)  # a search still under way has answered by now: the box still shows the id
+    expect(page.locator("#model input")).to_have_value("facebook/bart-large-cnn")
 
 
 def test_a_model_clicked_in_the_search_list_shows_its_bare_id_and_typing_searches_again(page: Any, hf) -> None:
