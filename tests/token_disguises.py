@@ -82,6 +82,16 @@ def _unescaped(text: str) -> str:
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")  # pairs become one
 
 
+def _utf8_again(text: str) -> str:
+    """UTF-8 that was read as Latin-1 (as http.client reads headers), read as UTF-8."""
+    def fixed(match: re.Match[str]) -> str:
+        try:
+            return match.group().encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            return match.group()
+    return re.sub("[\xc2-\xf4][\x80-\xbf]+", fixed, text)
+
+
 def _visible(text: str) -> str:
     return "".join(c for c in _GAPS.sub("", text) if unicodedata.category(c) != "Cf")
 
@@ -106,7 +116,7 @@ def revealed(text: str | bytes, secret: str) -> bool:
         text = text.decode("utf-8", "replace")
     core = secret[3:]  # without `hf_` (or `ek_`): the part that makes the secret; any 10 of it in a row
     pieces = {core[n:n + 10] for n in range(len(core) - 9)}
-    for form in {text, _unescaped(text), _visible(text), _visible(_unescaped(text))}:
+    for form in {text, _unescaped(text), _visible(text), _visible(_unescaped(_utf8_again(text)))}:
         found = [form, *(data.decode("latin-1") for data in _base64_decodings(form))]
         if any(piece in seen for piece in pieces for seen in found):
             return True

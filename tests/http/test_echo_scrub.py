@@ -72,6 +72,10 @@ class _Echo(http.server.BaseHTTPRequestHandler):
         as_sent = {"X-Error-Message": _line(only[0], secret), "X-Request-Id": _line(only[-1], secret)}
         return 200, "application/json", b"{}", {k: v.encode().decode("latin-1") for k, v in as_sent.items()}
 
+    def _failed(self, secret: str, only: list[int]) -> tuple[int, str, bytes, dict[str, str]]:
+        # An error whose body says nothing: the message shown is the X-Error-Message header's.
+        return 500, "application/json", b"{}", {"X-Error-Message": _line(only[0], secret).encode().decode("latin-1")}
+
     def _image(self, secret: str, only: list[int]) -> tuple[int, str, bytes, dict[str, str]]:
         comment = b"Comment\x00" + secret.encode()
         chunk = len(comment).to_bytes(4, "big") + b"tEXt" + comment + b"\x00\x00\x00\x00"
@@ -148,6 +152,20 @@ def test_a_stream_echoing_the_credential_keeps_its_raw_body_clean(upstream, play
     _, result = _send(playground, f"{upstream}/stream", secret, kind)
     assert result.ok and result.media_type == "sse" and result.body.count(b"before << ") == len(DISGUISES)
     _assert_nothing_shows(secret, result.body, result.text, repr(result))
+
+
+# `_status_error` in client.py hands the raw response headers to `error_for_status`, which redacts
+# without the credential: an hf_ token is still caught by its shape, an endpoint key is not. Reported.
+PENDING_ERROR_HEADERS = pytest.mark.xfail(strict=True, reason="client.py builds errors from unscrubbed headers")
+
+
+@pytest.mark.parametrize("disguise", EVERY_DISGUISE, ids=[name for name, _ in DISGUISES])
+@pytest.mark.parametrize("secret,kind", [CREDENTIALS[0], pytest.param(ENDPOINT_KEY, "endpoint", id="endpoint-key",
+                                                                      marks=PENDING_ERROR_HEADERS)])
+def test_an_error_message_header_echoing_the_credential(upstream, playground, secret, kind, disguise) -> None:
+    _, result = _send(playground, f"{upstream}/failed?d={disguise}", secret, kind)
+    assert result.status == 500 and 'The server said: "before &lt;&lt; ' in user_message(result.error)
+    _assert_nothing_shows(secret, user_message(result.error), result.error.server_message, result.headers)
 
 
 # Stream events are parsed in `Transport._read` / `send_iter` before `_scrub` sees the body, so they
