@@ -276,7 +276,7 @@ def _has_b64_run(text: str, length: int) -> bool:
     """Whether `text` has `length` base64 characters in a row (a translation and a split: a regex
     scanning for a run is slower on short text, and this runs on every stream event)."""
     runs = text.encode("utf-8", "surrogatepass").translate(_NON_B64_AS_SPACE).split()
-    return any(len(run) >= length for run in runs)
+    return max(map(len, runs), default=0) >= length
 
 
 def _urlsafe(encoded: str) -> str:
