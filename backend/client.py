@@ -7,6 +7,7 @@ larger than the cap is cut off, counting decoded bytes so gzip bombs are bounded
 """
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import replace
 from typing import Callable, Iterator
@@ -76,7 +77,10 @@ class Transport:
             request, status=response.status_code, elapsed=self._clock() - started, ttfb=ttfb,
             content_type=response.headers.get("Content-Type", ""), headers=headers,
             body=_scrub(body, token), truncated=truncated, events=tuple(e.json for e in events if e.json is not None))
-        yield replace(result, error=error or _status_error(result, response.headers,
+        # What the server said goes into error text: the token (or endpoint key) in any disguise comes out first.
+        said = requests.structures.CaseInsensitiveDict({name: scrub(value, token)
+                                                        for name, value in response.headers.items()})
+        yield replace(result, error=error or _status_error(result, said,
                                                            with_token="Authorization" in self._headers(request, token)))
 
     def _headers(self, request: InferenceRequest, token: str | None) -> dict[str, str]:
@@ -102,10 +106,12 @@ class Transport:
             chunks.append(chunk)
             if is_sse:
                 for event in parser.feed(chunk):
+                    event = _scrub_event(event, token)
                     events.append(event)
                     yield event
         if is_sse:
             for event in parser.close():
+                event = _scrub_event(event, token)
                 events.append(event)
                 yield event
         return b"".join(chunks), events, False, _stream_error(events)
@@ -190,6 +196,18 @@ def _status_error(result: InferenceResult, raw_headers: requests.structures.Case
     if result.media_type == "html":
         return BadResponse(f"expected data but got an HTML page (HTTP {status})")
     return None
+
+
+def _scrub_event(event: SSEEvent, token: str | None) -> SSEEvent:
+    """The event without the token (see `_scrub`); its JSON parsed again from the clean text."""
+    data = scrub(event.data, token)
+    if data is event.data:
+        return event
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        parsed = None
+    return replace(event, data=data, json=parsed)
 
 
 def _stream_error(events: list[SSEEvent]) -> PlaygroundError | None:

@@ -154,27 +154,16 @@ def test_a_stream_echoing_the_credential_keeps_its_raw_body_clean(upstream, play
     _assert_nothing_shows(secret, result.body, result.text, repr(result))
 
 
-# `_status_error` in client.py hands the raw response headers to `error_for_status`, which redacts
-# without the credential: an hf_ token is still caught by its shape, an endpoint key is not. Reported.
-PENDING_ERROR_HEADERS = pytest.mark.xfail(strict=True, reason="client.py builds errors from unscrubbed headers")
-
-
+# The headers an error quotes are scrubbed with the credential first: an endpoint key too, not only hf_ shapes.
 @pytest.mark.parametrize("disguise", EVERY_DISGUISE, ids=[name for name, _ in DISGUISES])
-@pytest.mark.parametrize("secret,kind", [CREDENTIALS[0], pytest.param(ENDPOINT_KEY, "endpoint", id="endpoint-key",
-                                                                      marks=PENDING_ERROR_HEADERS)])
+@pytest.mark.parametrize("secret,kind", [CREDENTIALS[0], pytest.param(ENDPOINT_KEY, "endpoint", id="endpoint-key")])
 def test_an_error_message_header_echoing_the_credential(upstream, playground, secret, kind, disguise) -> None:
     _, result = _send(playground, f"{upstream}/failed?d={disguise}", secret, kind)
     assert result.status == 500 and 'The server said: "before &lt;&lt; ' in user_message(result.error)
     _assert_nothing_shows(secret, user_message(result.error), result.error.server_message, result.headers)
 
 
-# Stream events are parsed in `Transport._read` / `send_iter` before `_scrub` sees the body, so they
-# still carry the echo; the fix belongs in client.py (reported, not made here). Strict: once they are
-# scrubbed these pass, and the marks must go.
-PENDING_EVENT_SCRUB = pytest.mark.xfail(strict=True, reason="client.py does not scrub parsed stream events yet")
-
-
-@PENDING_EVENT_SCRUB
+# Each stream event is scrubbed as it is parsed, before anyone sees it (`Transport._read`).
 @pytest.mark.parametrize("secret,kind", CREDENTIALS)
 def test_a_stream_echoing_the_credential_shows_it_in_no_event(upstream, playground, secret, kind) -> None:
     streamed, result = _send(playground, f"{upstream}/stream", secret, kind)
@@ -183,7 +172,6 @@ def test_a_stream_echoing_the_credential_shows_it_in_no_event(upstream, playgrou
                           result.events, result.json)
 
 
-@PENDING_EVENT_SCRUB
 @pytest.mark.parametrize("secret,kind", CREDENTIALS)
 def test_an_error_inside_a_stream_echoing_the_credential(upstream, playground, secret, kind) -> None:
     for disguise in EVERY_DISGUISE:
