@@ -3,7 +3,8 @@
 `ChatStream` is fed the events of `Playground.run()` (or a finished result) and keeps what the chat
 panel shows: the raw text so far and, split from it by `reasoning.py`, the answer and the thinking
 with its duration; timing (time to first token, tokens per second of the answer), finish reason,
-usage, the serving provider, the raw SSE, and mid-stream errors. Pure: no I/O.
+usage, the serving provider, the raw SSE, mid-stream errors, and the turn's function calls
+(`tool_calls`, assembled by `tool_calls.py`). Pure: no I/O.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ..result import InferenceRequest, InferenceResult
 from ..sse import SSEEvent
 from ..targets import PROVIDER_POLICIES
 from .reasoning import ThinkingSplitter, thinking_note
+from .tool_calls import ToolCall, ToolCallAssembler, tool_names
 from .usage import Usage, answer_tokens, usage_from
 
 __all__ = ["ChatStream", "Usage", "StreamError"]
@@ -48,12 +50,14 @@ class ChatStream:
         self.requested_model = requested_model  # the body's "id[:provider]"
         self._clock = clock
         self.started = clock()
+        self._request: InferenceRequest | None = None  # its `tools` say which calls are to defined functions
         self._clear()
 
     def _clear(self) -> None:
         self._content: list[str] = []
         self._reasoning: list[str] = []
         self._thinking = ThinkingSplitter()
+        self._tool_calls = ToolCallAssembler()
         self._meta: dict[str, Any] = {}
         self._usage: Mapping[str, Any] | None = None
         self.chunks: list[Mapping[str, Any]] = []
@@ -74,7 +78,9 @@ class ChatStream:
 
     @classmethod
     def for_request(cls, request: InferenceRequest, clock: Callable[[], float] = time.monotonic) -> ChatStream:
-        return cls(_requested_model(request), clock)
+        stream = cls(_requested_model(request), clock)
+        stream._request = request
+        return stream
 
     @classmethod
     def from_result(cls, result: InferenceResult) -> ChatStream:
@@ -127,8 +133,9 @@ class ChatStream:
     def _take_output(self, part: Mapping[str, Any], now: float) -> bool:
         content = part.get("content") if isinstance(part.get("content"), str) else ""
         reasoning = next((part[k] for k in _REASONING_KEYS if isinstance(part.get(k), str) and part[k]), "")
+        calls_grew = self._tool_calls.feed(part.get("tool_calls"))
         if not (content or reasoning):
-            return False
+            return calls_grew
         if reasoning:
             self._reasoning.append(reasoning)
             self._thinking.feed_reasoning(reasoning, now)
@@ -198,6 +205,13 @@ class ChatStream:
         if not self._thinking.ended_while_thinking:
             return None
         return thinking_note(self.thinking_seconds, self.broke_while_thinking, self.finish_reason)
+
+    @property
+    def tool_calls(self) -> tuple[ToolCall, ...]:
+        """The turn's function calls so far, assembled from their fragments, in index order."""
+        request = self.result.request if self.result is not None else self._request
+        body = request.json_body if request is not None else None
+        return self._tool_calls.calls(tool_names(body.get("tools")) if isinstance(body, Mapping) else None)
 
     @property
     def done(self) -> bool:
@@ -270,15 +284,21 @@ class ChatStream:
             return "".join(f"data: {data}\n\n" for data in self.raw_events)
         return self.result.text if self.result is not None else ""
 
-    def as_message(self) -> dict[str, str]:
-        """The assistant turn to append to the conversation for the next request: the answer, no thinking."""
-        return {"role": "assistant", "content": self.answer}
+    def as_message(self) -> dict[str, Any]:
+        """The assistant turn to append to the conversation for the next request: the answer, no thinking,
+        and its `tool_calls` when it made some (then each needs a `tool` message after it: tools.py)."""
+        message: dict[str, Any] = {"role": "assistant", "content": self.answer}
+        if self._tool_calls:
+            message["tool_calls"] = [call.as_openai() for call in self.tool_calls]
+        return message
 
     def to_openai(self) -> dict[str, Any]:
         """The assembled answer in OpenAI `chat.completion` shape, streamed or not, as it came (tags kept)."""
         message: dict[str, Any] = {"role": "assistant", "content": self.text}
         if self._reasoning:
             message["reasoning_content"] = "".join(self._reasoning)
+        if self._tool_calls:
+            message["tool_calls"] = [call.as_openai() for call in self.tool_calls]
         return {
             "id": str(self._meta.get("id") or ""), "object": "chat.completion",
             "created": int(self._meta.get("created") or 0),
