@@ -19,6 +19,7 @@ from email.utils import formatdate
 
 from .replies import JSON, Headers, Received, Reply, json_reply, paced, sse_event, text_reply
 from .reasoning_models import REASONING_MODELS
+from .tool_models import TOOL_MODELS
 from .templates import Templates, words
 
 XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> hello'
@@ -275,4 +276,6 @@ SCRIPTED: tuple[ScriptedModel, ...] = (
                   "valid chunks, [DONE]", _chat_malformed, task="text-generation", conversational=True),
     *(ScriptedModel(name, summary, behaviour, task="text-generation", conversational=True)
       for name, summary, behaviour in REASONING_MODELS),
+    *(ScriptedModel(name, summary, behaviour, task="text-generation", conversational=True)
+      for name, summary, behaviour in TOOL_MODELS),
 )
