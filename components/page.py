@@ -39,6 +39,7 @@ from .links import build_link_notice, build_link_panel, wire_links
 from .model_picker import build_model_picker
 from .output import build_output_panel
 from .request_view import build_request_panel
+from .side_by_side import PATH as SIDE_BY_SIDE_PATH, build_side_by_side
 from .status import build_status_panel
 from .token_panel import build_token_panel
 from .warmup import build_warmup_panel, wire_warmup
@@ -113,4 +114,6 @@ def build_demo(settings: Settings, playground: Playground | None = None, hub: Hu
                   show_progress="hidden")
         demo.load(page.on_identity, page.tokens.token, page.tokens.identity, api_visibility="private",
                   concurrency_limit=None, concurrency_id="hub")
+    with demo.route("Side by side", SIDE_BY_SIDE_PATH):  # a page of its own: the Playground's carries none of it
+        build_side_by_side(services)
     return demo
