@@ -4,8 +4,8 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["bench.backend_overhead", "bench.chat_stream", "bench.chat_columns", "bench.click_latency", "bench.cold_crowd",
-              "bench.startup", "bench.load", "bench.media_download",
+BENCHMARKS = ["bench.backend_overhead", "bench.chat_stream", "bench.chat_columns", "bench.click_latency",
+              "bench.cold_crowd", "bench.startup", "bench.load", "bench.media_download",
               "bench.job_polling", "bench.page_load"]
 
 
