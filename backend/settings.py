@@ -42,6 +42,7 @@ class Settings:
     endpoint_hosts: tuple[str, ...] = ()   # hosts visitors may call over http or on a private address
     endpoints: tuple[str, ...] = ()        # endpoint URLs or hosts that receive the operator's token
     media_hosts: tuple[str, ...] = ()   # host[:port] whose provider media may be fetched over http
+    mcp_hosts: tuple[str, ...] = ()     # host[:port] of MCP servers visitors may reach over http or privately
     max_media_bytes: int = 200 * 1024 * 1024
     media_disk_bytes: int = 1024 * 1024 * 1024   # the folder of files served to the page, at most
     auth: tuple[str, str] | None = field(default=None, repr=False)
@@ -97,6 +98,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         endpoint_hosts=tuple(h.strip().lower() for h in get("PLAYGROUND_ENDPOINT_HOSTS").split(",") if h.strip()),
         endpoints=_endpoints(get("PLAYGROUND_ENDPOINTS")),
         media_hosts=tuple(h.strip().lower() for h in get("PLAYGROUND_MEDIA_HOSTS").split(",") if h.strip()),
+        mcp_hosts=tuple(h.strip().lower() for h in get("PLAYGROUND_MCP_HOSTS").split(",") if h.strip()),
         max_media_bytes=int(_number(get("PLAYGROUND_MAX_MEDIA_MB", "200"), "PLAYGROUND_MAX_MEDIA_MB") * 2**20),
         media_disk_bytes=int(_number(get("PLAYGROUND_MEDIA_DISK_MB", "1024"), "PLAYGROUND_MEDIA_DISK_MB") * 2**20),
         auth=_auth(get("GRADIO_AUTH")),

@@ -2,10 +2,11 @@
 `reasoning` keeps the thinking apart from the answer, `usage` counts tokens, `content` builds a user
 message's content, `tree` is the conversation with its alternatives (`tree_json` stores it), and
 `context` estimates its tokens against the provider's context. Function calling: `tools` (the tools box,
-tool_choice, tool messages), `tool_calls` (calls assembled from the stream); `schema` is structured output
-and `capabilities` which providers can take either. The names below are the package's public surface, so
+tool_choice, tool messages), `tool_calls` (calls assembled from the stream), `mcp_client` (MCP servers;
+`mcp_target` says which URL gets what, `mcp_results` what came back); `schema` is structured output and
+`capabilities` which providers can take either. The names below are the package's public surface, so
 `from backend.chat import ChatStream` reads the same as before the package existed; the names of modules
-that import `jsonschema` load on first use.
+that import `jsonschema` or the `mcp` SDK (over a second) load on first use.
 """
 from __future__ import annotations
 
@@ -26,7 +27,9 @@ from .tool_calls import ToolCall, ToolCallAssembler
 _LAZY = {
     "parse_tools": "tools", "TOOL_EXAMPLE": "tools", "tool_choice_value": "tools", "tool_result_message": "tools",
     "tool_messages": "tools", "SchemaCheck": "schema", "SCHEMA_EXAMPLES": "schema", "parse_schema": "schema",
-    "response_format": "schema", "check_answer": "schema",
+    "response_format": "schema", "check_answer": "schema", "McpServer": "mcp_client", "McpTimeouts": "mcp_client",
+    "McpTools": "mcp_results", "McpTool": "mcp_results", "McpResult": "mcp_results", "check_mcp_url": "mcp_target",
+    "hub_mcp_url": "mcp_target",
 }
 
 __all__ = ["ChatStream", "Usage", "StreamError", "user_message_content", "MAX_IMAGE_BYTES",

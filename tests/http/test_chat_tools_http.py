@@ -2,18 +2,22 @@
 tool loop (two calls in one turn, streamed or not, answered with tool messages, then a text answer that
 uses them), what goes on the wire at each step, a call to an undefined function and cut-short arguments,
 the recorded TGI shape, a provider that cannot call tools, and JSON answers checked against the schema.
+An MCP server's tools go through the same loop.
 """
 from __future__ import annotations
 
+import json
 from typing import Any, Iterator
 
 import pytest
 
 from backend import ChatStream, Playground, Sending, load_settings
-from backend.chat import (SCHEMA_EXAMPLES, TOOL_EXAMPLE, check_answer, parse_tools, response_format, tool_choice_value,
-                          tool_messages)
+from backend.chat import (SCHEMA_EXAMPLES, TOOL_EXAMPLE, McpServer, check_answer, parse_tools, response_format,
+                          tool_choice_value, tool_messages)
 from backend.errors import BadRequest, user_message
+from backend.settings import Settings
 from tests.fake_hf import FakeHF
+from tests.mcp_servers import McpTestServer, demo_server
 
 TOKEN = "hf_toolstest00000000000000000"
 QUESTION = [{"role": "user", "content": "What is the weather in Paris and in Tokyo?"}]
@@ -126,3 +130,17 @@ def test_json_answers_are_checked_against_the_schema(fake: FakeHF, stream: bool)
     assert not check.ok and check.value is not None
     assert check.errors == ("$: 'location' is a required property", "$.animals_seen: 0 is less than the minimum of 1")
 
+
+def test_an_mcp_servers_tools_go_through_the_same_loop(fake: FakeHF) -> None:
+    with McpTestServer(demo_server()) as mcp:
+        server = McpServer(mcp.url, Settings(mcp_hosts=(mcp.host,)))
+        listed = server.list_tools()
+        tools = listed.openai_tools()
+        first = ask(fake, "fake/tool-caller", QUESTION, tools=tools, tool_choice=tool_choice_value("weather", tools))
+        results = {call.id: server.call_tool(listed.find(call.name).name, call.arguments).text
+                   for call in first.tool_calls}
+    assert list(results.values()) == ["18 °C, light rain", "24 °C, sunny"]
+    second = ask(fake, "fake/tool-caller", [*QUESTION, first.as_message(), *tool_messages(first.tool_calls, results)],
+                 tools=tools)
+    assert 'weather({"city": "Paris, France"}) said: 18 °C, light rain' in second.answer
+    assert json.loads(first.as_message()["tool_calls"][1]["function"]["arguments"]) == {"city": "Tokyo, Japan"}
