@@ -80,8 +80,10 @@ def render_chat(result: InferenceResult) -> Rendered:
     ChatStream is the one place that reads chat answers; this only picks what the panel summarises.
     """
     chat = ChatStream.from_result(result)
+    # The answer only: its thinking (inline <think> or reasoning_content) is in the summary, apart.
     if _is_streamed(result):
-        return Rendered(kind="text", text=chat.text, summary=_chat_summary(chat, chunks=len(chat.chunks)))
+        return Rendered(kind="text", text=chat.answer,
+                        summary=_chat_summary(chat, chunks=len(chat.chunks), reasoning=chat.reasoning))
     message = result.json["choices"][0]["message"]  # a body of another shape falls back to raw JSON
-    return Rendered(kind="text", text=chat.text,
+    return Rendered(kind="text", text=chat.answer,
                     summary=_chat_summary(chat, tool_calls=message.get("tool_calls"), reasoning=chat.reasoning))

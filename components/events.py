@@ -19,7 +19,7 @@ from backend.errors import InvalidInput
 from backend.history import History, HistoryEntry
 from backend.tasks import TASKS, get_task
 
-from .chat import ChatPanel
+from .chat import ChatActions, ChatPanel
 from .endpoint import EndpointPanel, wire_endpoint
 from .handlers.background import in_batches
 from .handlers.chat import ChatView, Conversation, provider_choices, replayed_chat, run_chat, stopped
@@ -275,6 +275,17 @@ class Page:
         shown = self.history.show(history)
         return (*(shown[component] for component in self.history.components), ())
 
+    async def on_answer(self, language: str, card: dict[str, Any], conversation: Conversation, filled: str,
+                        picked: str = "", oauth_token: gr.OAuthToken | None = None,
+                        **values: Any) -> AsyncIterator[dict[Any, Any]]:
+        """The answer Retry, an edit or "Regenerate from here" asked for (`conversation.pending`); the
+        message box is not sent. Nothing happens when they asked for none (an answer edited in place)."""
+        if not conversation.pending:
+            yield {self.finished: ()}
+            return
+        async for update in self.on_run(language, card, conversation, filled, picked, oauth_token, **values):
+            yield update
+
     def _views(self, card: dict[str, Any], values: dict[str, Any], conversation: Conversation,
                visitor: str | None) -> Iterator[RunView | ChatView]:
         """A chat turn in chat mode, else the task's run; either stops (and sends nothing more) when closed."""
@@ -284,6 +295,7 @@ class Page:
         except InvalidInput as err:
             return iter([invalid_view(err)])
         if get_task(setup.task).input_kind == "chat":
+            setup = replace(setup, reasoning_effort=values.get("reasoning_effort") or "")
             return run_chat(playground, self.services.catalog, setup, conversation, visitor, endpoint_key)
         return run_inference(playground, setup, visitor, endpoint_key)
 
@@ -305,9 +317,10 @@ class Page:
                    **self.requests.show(view, language)}
         if get_task(entry.task).input_kind == "chat":
             answer = view.rendered.text if view.rendered is not None and not view.error else ""
-            conversation, transcript = replayed_chat(entry.inputs.get("messages"), answer)
-            updates.update({self.chat.chatbot: transcript, self.chat.conversation: conversation,
-                            self.chat.raw_stream: ""})
+            conversation = replayed_chat(entry.inputs.get("messages"), answer)
+            # The whole conversation comes back, answer included: Retry regenerates it, Run sends a new message.
+            updates.update({self.chat.chatbot: conversation.transcript, self.chat.conversation: conversation,
+                            self.chat.raw_stream: "", self.inputs.prompt: ""})
         return updates
 
     def on_cancel(self, running: bool | str, task: str, conversation: Conversation) -> dict[Any, Any]:
@@ -321,7 +334,7 @@ class Page:
                    self.running: False}
         if get_task(task).input_kind == "chat":  # the transcript says where the answer stopped
             conversation = stopped(conversation)
-            updates.update({self.chat.chatbot: list(conversation.transcript), self.chat.conversation: conversation})
+            updates.update({self.chat.chatbot: conversation.transcript, self.chat.conversation: conversation})
         return updates
 
     def run_inputs(self) -> dict[str, Any]:
@@ -329,12 +342,39 @@ class Page:
         return {"model": self.picker.model, "task": self.picker.task, "provider": self.picker.provider,
                 **self.inputs.form, "extra_params": self.inputs.parameters.extra, "token": self.tokens.token,
                 "endpoint_url": self.endpoint.url, "endpoint_key": self.endpoint.key,
+                "reasoning_effort": self.chat.effort,
                 "parameters": self.inputs.parameters.chosen}
 
     def run_outputs(self) -> list[Any]:
         # The message box is an output too: chat empties it once a message is sent.
         return [*self.status.components, *self.output.components, *self.requests.components,
                 *self.chat.components, self.inputs.prompt, self.running, self.finished]
+
+
+def wire_chat_actions(page: Page) -> list[Any]:
+    """The transcript's Retry, Undo and Edit and the message actions; those that ask for an answer run it
+    as Run does (and record it). Returns the answer events, for Cancel."""
+    chat, prompt = page.chat, page.inputs.prompt
+    actions = ChatActions(chat, prompt)
+    quiet: dict[str, Any] = dict(api_visibility="private", queue=False, show_progress="hidden")
+    chat.chatbot.select(actions.on_select, chat.conversation, actions.outputs(), **quiet)
+    chat.previous.click(actions.on_switch(-1), [chat.conversation, chat.selected], actions.outputs(), **quiet)
+    chat.following.click(actions.on_switch(1), [chat.conversation, chat.selected], actions.outputs(), **quiet)
+    chat.delete.click(actions.on_delete, [chat.conversation, chat.selected], actions.outputs(), **quiet)
+    chat.chatbot.undo(actions.on_undo, chat.conversation, [*actions.outputs(), prompt], **quiet)
+    answer_events = []
+    for trigger, handler, inputs in ((chat.chatbot.retry, actions.on_retry, [chat.conversation]),
+                                     (chat.chatbot.edit, actions.on_edit, [chat.conversation]),
+                                     (chat.regenerate.click, actions.on_regenerate, [chat.conversation, chat.selected])):
+        answer = trigger(handler, inputs, actions.outputs(), **quiet).then(
+            page.on_answer, [page.requests.language, page.picker.card, chat.conversation, page.inputs.filled,
+                             page.picker.picked], page.run_outputs(), inputs_kwargs=page.run_inputs(),
+            api_visibility="private", concurrency_limit=None, concurrency_id="inference", show_progress="hidden",
+            show_progress_on=page.running)
+        answer.then(page.on_finished, [page.finished, page.history.state], [*page.history.components, page.finished],
+                    **quiet)
+        answer_events.append(answer)
+    return answer_events
 
 
 def wire(page: Page) -> None:
@@ -388,9 +428,10 @@ def wire(page: Page) -> None:
     run_event.then(page.on_finished, [page.finished, page.history.state], [*page.history.components, page.finished],
                    api_name="record_run", api_visibility="undocumented", queue=False, show_progress="hidden",
                    show_progress_on=page.history.note)
+    answer_events = wire_chat_actions(page)
     # The run is cancelled first (the page sends a click's listeners in order), so that its worker sends a
     # provider job's cancel call while `on_cancel` waits for the provider's answer to it.
-    inputs.cancel.click(None, cancels=[run_event], api_visibility="private", queue=False)
+    inputs.cancel.click(None, cancels=[run_event, *answer_events], api_visibility="private", queue=False)
     inputs.cancel.click(page.on_cancel, [page.running, picker.task, page.chat.conversation],
                         [page.status.line, page.output.container, page.output.message, page.output.answered,
                          page.chat.chatbot, page.chat.conversation, page.running],

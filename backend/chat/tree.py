@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field, replace
-from types import MappingProxyType
 from typing import Any, Mapping, Sequence, Union
 
 from .reasoning import split_thinking
@@ -32,9 +31,12 @@ class ChatNode:
     role: str
     content: Content = ""
     reasoning: str = ""  # an assistant's thinking, shown folded and not sent back by default
-    figures: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))  # JSON values
+    figures: Mapping[str, Any] = field(default_factory=lambda: FrozenFigures())  # JSON values
     children: tuple[ChatNode, ...] = ()
     shown: int = 0
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ChatNode:
+        return self  # immutable all the way down (Gradio deep-copies a State's value per session)
 
     def __repr__(self) -> str:
         return f"ChatNode(id={self.id!r}, role={self.role!r}, chars={len(self.text)}, children={len(self.children)})"
@@ -63,6 +65,9 @@ class ChatTree:
 
     root: ChatNode = field(default_factory=lambda: ChatNode(_ROOT_ID, "root"))
     next_id: int = 1
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ChatTree:
+        return self  # immutable: sharing is copying
 
     def __repr__(self) -> str:
         return f"ChatTree(shown={len(self.path())} messages)"
@@ -235,8 +240,23 @@ def _frozen_content(content: str | Sequence[Mapping[str, Any]]) -> Content:
     return parts
 
 
+class FrozenFigures(dict):  # type: ignore[type-arg]
+    """A read-only dict: unlike a mappingproxy it copies (Gradio deep-copies and `asdict`s State values)."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("a message's figures are read-only; use ChatTree.update")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FrozenFigures:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle build it whole, never item by item
+        return (FrozenFigures, (dict(self),))
+
+
 def frozen_figures(figures: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    return MappingProxyType(copy_json(dict(figures or {})))
+    return FrozenFigures(copy_json(dict(figures or {})))
 
 
 def copy_json(value: Any) -> Any:

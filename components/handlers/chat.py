@@ -1,10 +1,11 @@
-"""Chat mode's run: one turn of a conversation, sent with the turns before it, as views for the page.
+"""Chat mode's run: one answer of a conversation, asked with exactly the conversation's shown path.
 
-`run_chat` sends the session's earlier turns plus the new message (with an optional image for a
-vision model), feeds every polling event to a `ChatStream`, and yields a `ChatView` whenever the
-page should change: the transcript grows as tokens arrive, and the last view carries the answer's
-numbers and the answer in OpenAI shape. Closing the generator stops the run and its connection, as
-for any task. `provider_choices` fills the provider picker from the Hub and the router's figures.
+`run_chat` sends the shown path plus the new message (with an optional image for a vision model), or,
+after Retry or an edit, the path that answer regenerates from; it feeds every polling event to a
+`ChatStream` and yields a `ChatView` whenever the page should change: the thinking and the answer
+grow apart as tokens arrive, and the last view writes the answer into the tree (an alternative when
+regenerated) with its numbers, and carries it in OpenAI shape for the raw panel. Closing the generator
+stops the run and its connection, as for any task. `provider_choices` fills the provider picker.
 """
 from __future__ import annotations
 
@@ -14,42 +15,24 @@ from typing import Any, Iterator, Mapping
 
 from backend import (ChatStream, Finished, Hub, InferenceRequest, ModelCard, Playground, PlaygroundError,
                      RouterCatalog, estimate_cost, list_providers, user_message, user_message_content)
+from backend.chat import ChatTree
 from backend.chat_providers import Pricing
 from backend.errors import InvalidInput, InvalidParameters
 from backend.history import entry_from_run
 from backend.settings import resolve_token
 
-from ..markup import chat_markdown, inert_with_links
+from ..markup import inert_with_links
+from .conversation import Conversation, Message, tree_from_messages
 from .forms import FormValues, read_upload
 from .run import (STREAM_REFRESH, RunSetup, RunView, finished_view, polling_view, sent_credential,
                   start_view)
 from .status import NOT_SENT, answer_numbers, streaming_line
 
-__all__ = ["CHAT_TASK", "Conversation", "ChatView", "run_chat", "replayed_chat", "provider_choices", "stopped"]
+__all__ = ["CHAT_TASK", "REASONING_EFFORTS", "Conversation", "ChatView", "run_chat", "replayed_chat",
+           "provider_choices", "stopped"]
 
 CHAT_TASK = "chat-completion"
-Message = Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class Conversation:
-    """One session's chat. `messages` (OpenAI shape) go with the next turn; `transcript` is what the
-    chat shows: escaped, with each answer's numbers. Immutable: every step makes a new one."""
-
-    messages: tuple[Message, ...] = ()
-    transcript: tuple[Message, ...] = ()
-
-    def prior(self) -> list[Message]:
-        """The turns to send before a new message. A last user turn that got no answer (it failed, or
-        was cancelled before any text came) is left out: many chat templates refuse two in a row."""
-        turns = list(self.messages)
-        return turns[:-1] if turns and turns[-1].get("role") == "user" else turns
-
-    def add(self, messages: tuple[Message, ...] = (), transcript: tuple[Message, ...] = ()) -> Conversation:
-        return Conversation((*self.messages, *messages), (*self.transcript, *transcript))
-
-    def has_image(self, path: str | None) -> bool:
-        return any(turn.get("content") == {"path": path} for turn in self.transcript)
+REASONING_EFFORTS = ("default", "none", "low", "medium", "high")
 
 
 @dataclass(frozen=True)
@@ -58,57 +41,81 @@ class ChatView:
 
     run: RunView
     conversation: Conversation
-    note: tuple[Message, ...] = ()  # shown after the transcript this once (input to fix), never kept
     raw_stream: str = ""  # the SSE as received, once the turn is over
     message: str | None = None  # new text for the message box; None leaves it
 
 
-def _note(title: str, body: str = "") -> dict[str, Any]:
-    """A boxed line under an answer (its numbers, an error): shown, never sent to the model."""
-    return {"role": "assistant", "content": body, "metadata": {"title": title}}
-
-
 def _error_note(error: str) -> dict[str, Any]:
-    return _note("⚠ Error", inert_with_links(error, already_html_escaped=True))
+    return {"role": "assistant", "content": inert_with_links(error, already_html_escaped=True),
+            "metadata": {"title": "⚠ Error"}}
 
 
 def stopped(conversation: Conversation) -> Conversation:
-    """A turn cancelled by the visitor, marked so in the transcript: the answer so far is kept (and goes
-    with the next turn, as it was shown), and nothing more comes."""
-    answered = bool(conversation.messages) and conversation.messages[-1].get("role") == "assistant"
-    body = "The answer above is as far as it came." if answered else "Cancelled before an answer came."
-    return conversation.add(transcript=(_note("■ Stopped", body),))
+    """A turn cancelled by the visitor: the answer so far is kept (marked stopped, and it goes with the
+    next turn as it was shown); cancelled before any text came, the turn is taken back."""
+    if not conversation.answering:
+        return conversation
+    node = conversation.tree.node(conversation.answering)
+    if not (conversation.live_answer or conversation.live_reasoning):
+        note = {"role": "assistant", "content": "Cancelled before an answer came.", "metadata": {"title": "■ Stopped"}}
+        return conversation.settled(_without(conversation.tree, node.id, conversation.pending)).add_notes(note)
+    tree = conversation.tree.update(node.id, content=conversation.live_answer, reasoning=conversation.live_reasoning,
+                                    figures={**node.figures, "stopped": True})
+    return conversation.settled(tree)
 
 
-def _user_turn(form: FormValues) -> tuple[Message, ...]:
-    text = ({"role": "user", "content": chat_markdown(form.prompt)},) if form.prompt.strip() else ()
-    return text + (({"role": "user", "content": {"path": form.image}},) if form.image else ())
+def _without(tree: ChatTree, answer_id: str, pending: str) -> ChatTree:
+    """The tree without an answer that never came: a sent message goes back to the box, unsent."""
+    path = tree.path()
+    depth = next(n for n, node in enumerate(path) if node.id == answer_id)
+    tree = tree.delete(answer_id)
+    if not pending and depth and path[depth - 1].role == "user":  # a new message: it goes back to the box
+        tree = tree.delete(path[depth - 1].id)
+    return tree
 
 
-def _answer(chat: ChatStream) -> tuple[Message, ...]:
-    reasoning = {"role": "assistant", "content": chat_markdown(chat.reasoning),
-                 "metadata": {"title": "Reasoning", "status": "done" if chat.text or chat.done else "pending"}}
-    return ((reasoning,) if chat.reasoning else ()) + \
-        (({"role": "assistant", "content": chat_markdown(chat.text)},) if chat.text else ())
-
-
-def _so_far(pending: Conversation, chat: ChatStream) -> Conversation:
-    # The partial answer is kept as it grows, so a Cancel leaves what the visitor saw in the history.
-    return pending.add((chat.as_message(),) if chat.text else (), _answer(chat))
-
-
-def _request(playground: Playground, setup: RunSetup, before: list[Message]) -> tuple[InferenceRequest, Message]:
-    """The checked request and the new user turn; raises InvalidInput before anything is sent."""
-    form = setup.form
-    if not form.prompt.strip() and not form.image:
+def _user_content(form: FormValues, conversation: Conversation) -> tuple[Any, dict[str, Any]]:
+    image = None if conversation.has_image(form.image) else form.image
+    if not form.prompt.strip() and not image:
         raise InvalidParameters("Type a message first.", field="messages")
-    image, image_type = read_upload(form.image)
-    user = {"role": "user", "content": user_message_content(form.prompt, image, image_type)}
-    request = playground.build_request(
-        task=CHAT_TASK, model_id=setup.model_id, inputs={"messages": [*before, user], "system": form.system},
-        params=setup.params, extra_params=setup.extra_params, provider=setup.provider,
-        endpoint_url=setup.endpoint_url)
-    return request, user
+    data, image_type = read_upload(image)
+    figures = {"picture": image} if image else {}
+    return user_message_content(form.prompt, data, image_type), figures
+
+
+def _prepared(conversation: Conversation, form: FormValues) -> tuple[ChatTree, list[Message], str]:
+    """The tree with the answer's (empty) node in place, the messages that ask for it, and that node's id.
+
+    A new message is appended with its answer; Retry regenerates an answer in place (a sibling, so the
+    old one stays as an alternative); after an edit, the path's last message gets its answer."""
+    tree, pending = conversation.tree, conversation.pending
+    if pending.startswith("regenerate:"):
+        target = pending.split(":", 1)[1]
+        messages = tree.messages_for_request(before=target)
+        tree = tree.regenerate(target, "")
+    elif pending == "answer":
+        messages = tree.messages_for_request()
+        tree = tree.append_assistant("")
+    else:
+        content, figures = _user_content(form, conversation)
+        tree = tree.append_user(content, figures=figures)
+        messages = tree.messages_for_request()
+        tree = tree.append_assistant("")
+    last = tree.last
+    assert last is not None
+    return tree, messages, last.id
+
+
+def _request(playground: Playground, setup: RunSetup, messages: list[Message]) -> InferenceRequest:
+    """The checked request; raises InvalidInput before anything is sent."""
+    if not messages:
+        raise InvalidParameters("Type a message first.", field="messages")
+    params = dict(setup.params)
+    if setup.reasoning_effort and setup.reasoning_effort != "default":
+        params["reasoning_effort"] = setup.reasoning_effort
+    return playground.build_request(
+        task=CHAT_TASK, model_id=setup.model_id, inputs={"messages": messages, "system": setup.form.system},
+        params=params, extra_params=setup.extra_params, provider=setup.provider, endpoint_url=setup.endpoint_url)
 
 
 def _prices(catalog: RouterCatalog, request: InferenceRequest, token: str | None) -> Mapping[str, Pricing | None]:
@@ -124,6 +131,13 @@ def _prices(catalog: RouterCatalog, request: InferenceRequest, token: str | None
     return {name: figures.pricing for name, figures in model.providers.items()} if model else {}
 
 
+def _live(pending: Conversation, chat: ChatStream) -> Conversation:
+    """The conversation with the answer so far (the tree is written once, at the end)."""
+    seconds = chat.thinking_seconds
+    title = "Thinking…" if chat.is_thinking else f"Thought for {seconds:.1f} s" if seconds is not None else "Thinking"
+    return replace(pending, live_answer=chat.answer, live_reasoning=chat.reasoning, live_title=title)
+
+
 def _finished(setup: RunSetup, request: InferenceRequest, chat: ChatStream, base: RunView,
               pending: Conversation, prices: Mapping[str, Pricing | None]) -> ChatView:
     result = chat.result
@@ -132,58 +146,46 @@ def _finished(setup: RunSetup, request: InferenceRequest, chat: ChatStream, base
     entry = entry_from_run(request, result, {"messages": request.json_body["messages"]}, setup.params,
                            extra_params=setup.extra_params, provider=setup.provider)
     # The raw panel shows the assembled answer in OpenAI shape, or an error's own body.
-    run = replace(run, raw=chat.to_openai() if chat.text or result.ok else run.raw, entry=entry)
+    answered = bool(chat.answer or chat.reasoning)
+    run = replace(run, raw=chat.to_openai() if answered or result.ok else run.raw, entry=entry)
+    if not answered:  # nothing came: the turn is taken back, the message given back to fix or retry
+        tree = _without(pending.tree, pending.answering, pending.pending)
+        notes = (_error_note(run.error),) if run.error else ()
+        return ChatView(run, pending.settled(tree).add_notes(*notes), raw_stream=chat.raw_sse,
+                        message=setup.form.prompt if not pending.pending else None)
     cost = estimate_cost(chat.usage, prices.get(chat.provider))
-    notes = ((_note(answer_numbers(chat, cost)),) if chat.text else ()) + \
-        ((_error_note(run.error),) if run.error else ())
-    unanswered = not chat.text and bool(run.error)  # give the message back, to retry or fix
-    return ChatView(run, _so_far(pending, chat).add(transcript=notes), raw_stream=chat.raw_sse,
-                    message=setup.form.prompt if unanswered else None)
+    figures = {"numbers": answer_numbers(chat, cost), "thought": chat.thinking_seconds,
+               "thinking_note": chat.thinking_note or "", "model": request.model_id, "provider": chat.provider}
+    tree = pending.tree.update(pending.answering, content=chat.answer, reasoning=chat.reasoning,
+                               figures={key: value for key, value in figures.items() if value not in (None, "")})
+    notes = (_error_note(run.error),) if run.error else ()
+    return ChatView(run, pending.settled(tree).add_notes(*notes), raw_stream=chat.raw_sse)
 
 
-def _shown(message: Mapping[str, Any]) -> Message:
-    """A stored OpenAI-shape message as the transcript shows it: its text escaped; pictures sent in
-    it are named, not shown again (they live in the message as data, never as a page's image)."""
-    content = message.get("content")
-    if isinstance(content, list):
-        parts = [part for part in content if isinstance(part, Mapping)]
-        text = " ".join(str(part.get("text", "")) for part in parts if part.get("type") == "text")
-        pictures = sum(part.get("type") == "image_url" for part in parts)
-        sent = f" *({pictures} picture{'s' if pictures > 1 else ''} sent)*" if pictures else ""
-        return {"role": message.get("role"), "content": chat_markdown(text) + sent}
-    return {"role": message.get("role"), "content": chat_markdown(str(content or ""))}
-
-
-def replayed_chat(messages: Any, answer: str) -> tuple[Conversation, list[Message]]:
-    """A stored chat turn put back: the conversation before its last message (so Run sends that
-    message after it again, from the message box), and the transcript to show: the earlier turns,
-    that message and its stored answer."""
-    turns = [m for m in messages or () if isinstance(m, Mapping) and m.get("role") in ("user", "assistant")]
-    last = max((n for n, turn in enumerate(turns) if turn["role"] == "user"), default=len(turns))
-    before = tuple(_shown(turn) for turn in turns[:last])
-    said = [_shown(turn) for turn in turns[last:]]
-    replied = [{"role": "assistant", "content": chat_markdown(answer)}] if answer else []
-    return Conversation(tuple(turns[:last]), before), [*before, *said, *replied]
+def replayed_chat(messages: Any, answer: str) -> Conversation:
+    """A stored chat turn put back: its messages and its stored answer, ready to continue from."""
+    return Conversation(tree_from_messages(messages, answer))
 
 
 def run_chat(playground: Playground, catalog: RouterCatalog, setup: RunSetup, conversation: Conversation,
              visitor_token: str | None = None, endpoint_key: str | None = None) -> Iterator[ChatView]:
-    """Send `setup`'s message after `conversation`, yielding a view per step (see the module doc)."""
-    if conversation.has_image(setup.form.image):
-        # The picture stays in its box after sending; the model already has it, so it goes only once.
-        setup = replace(setup, form=replace(setup.form, image=None))
-    before = conversation.prior()
+    """Send `setup`'s message after `conversation` (or what Retry or an edit asked for), yielding a view
+    per step (see the module doc)."""
     try:
-        request, user = _request(playground, setup, before)
+        tree, messages, answer_id = _prepared(conversation, setup.form)
+        request = _request(playground, setup, messages)
         credential = sent_credential(playground, request, visitor_token, endpoint_key)
     except InvalidInput as err:
         error = user_message(err)
-        yield ChatView(RunView("invalid", NOT_SENT, error=error), conversation, note=(_error_note(error),))
+        yield ChatView(RunView("invalid", NOT_SENT, error=error), conversation.settled(conversation.tree).add_notes(
+            _error_note(error)))
         return
     prices = _prices(catalog, request, resolve_token(visitor_token, playground.settings))
-    pending = Conversation((*before, user), (*conversation.transcript, *_user_turn(setup.form)))
+    image = None if conversation.has_image(setup.form.image) else setup.form.image
+    pending = replace(conversation, tree=tree, answering=answer_id, notes=(),
+                      images=(*conversation.images, image) if image else conversation.images)
     base = start_view(request, credential, setup.form.image)
-    yield ChatView(base, pending, message="")
+    yield ChatView(base, pending, message=None if conversation.pending else "")
     chat, shown_at = ChatStream.for_request(request), 0.0
     for event in playground.run(request, token=visitor_token, endpoint_key=endpoint_key):
         changed = chat.feed(event)
@@ -193,7 +195,8 @@ def run_chat(playground: Playground, catalog: RouterCatalog, setup: RunSetup, co
             yield ChatView(view, pending)
         elif changed and time.monotonic() - shown_at >= STREAM_REFRESH:
             shown_at = time.monotonic()
-            yield ChatView(RunView("progress", streaming_line(len(chat.chunks), chat.ttft)), _so_far(pending, chat))
+            pending = _live(pending, chat)
+            yield ChatView(RunView("progress", streaming_line(len(chat.chunks), chat.ttft)), pending)
 
 
 def provider_choices(hub: Hub, catalog: RouterCatalog, model_id: str, token: str | None = None

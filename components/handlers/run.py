@@ -46,6 +46,7 @@ class RunSetup:
     mask_token: str = ""
     endpoint_url: str = ""   # a custom endpoint instead of the router
     providers: Any = None    # the model's provider mapping as the Hub gave it, when the page knows it
+    reasoning_effort: str = ""  # chat: "" or "default" sends none; none, low, medium or high is sent
 
 
 @dataclass(frozen=True)

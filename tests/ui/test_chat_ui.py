@@ -197,8 +197,11 @@ def test_a_chat_turn_picked_from_the_history_comes_back_in_the_transcript(chat: 
     said = [(turn["role"], plain(turn["content"])) for turn in out["chat"]]
     assert said[:3] == [("user", "What is deep learning?"), ("assistant", answer), ("user", "Say it shorter.")]
     assert said[3][0] == "assistant" and said[3][1] == second["raw-json"]["choices"][0]["message"]["content"]
-    assert out["prompt"] == "Say it shorter." and out["task"] == "chat-completion"
+    # The whole conversation is back, its last answer included: Retry regenerates it, Run sends a new message.
+    assert out["prompt"] == "" and out["task"] == "chat-completion"
     conversation = next(update for update in updates.values() if isinstance(update, Conversation))
-    assert conversation.prior() == [{"role": "user", "content": "What is deep learning?"},
-                                    {"role": "assistant", "content": answer}], "Run sends the message after these"
+    assert conversation.tree.messages_for_request() == [
+        {"role": "user", "content": "What is deep learning?"}, {"role": "assistant", "content": answer},
+        {"role": "user", "content": "Say it shorter."},
+        {"role": "assistant", "content": second["raw-json"]["choices"][0]["message"]["content"]}]
     assert len(hf.received) == sent, "restoring a turn sends nothing"

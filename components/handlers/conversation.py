@@ -1,0 +1,159 @@
+"""The chat's conversation as the page holds it: a `ChatTree` (what is sent is exactly its shown path),
+the answer streaming now, and the transcript the Chatbot shows, with the message each of its rows
+belongs to (so Retry, Undo, Edit and a click on a row find their message).
+
+An assistant message shows as up to three rows: its thinking, folded under "Thought for 4.2 s"; its
+answer (the only row its copy button copies); and a boxed line with its numbers and, when it has
+alternatives, where it is among them (`‹ 2/3 ›`). Text reaches the Chatbot only through
+`chat_markdown()` (SECURITY.md T10).
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Any, Mapping
+
+from backend.chat import ChatNode, ChatTree
+
+from ..markup import chat_markdown, inert
+
+__all__ = ["Conversation", "Message", "ALTERNATIVE_MARK", "strip_alternative_mark", "tree_from_messages"]
+
+Message = Mapping[str, Any]
+ALTERNATIVE_MARK = re.compile(r"\n\n\*‹ \d+/\d+ ›\*$")
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """Immutable: every step makes a new one (it lives in a `gr.State`).
+
+    `answering` is the id of the answer being streamed (an empty node in the tree until it is done);
+    `live_*` hold that answer so far. `pending` is set by Retry or Edit for the run they start:
+    "answer" (reply to the path's last message) or "regenerate:<id>"."""
+
+    tree: ChatTree = field(default_factory=ChatTree)
+    answering: str = ""
+    live_answer: str = ""
+    live_reasoning: str = ""
+    live_title: str = ""
+    pending: str = ""
+    images: tuple[str, ...] = ()  # pictures already sent (they go once; the box keeps showing them)
+    notes: tuple[Message, ...] = ()  # shown after the transcript this once (an error, a refusal)
+
+    def has_image(self, path: str | None) -> bool:
+        return bool(path) and path in self.images
+
+    @property
+    def transcript(self) -> list[Message]:
+        return [*self._rendered[0], *self.notes]
+
+    @property
+    def rows(self) -> tuple[str, ...]:
+        """The message id of each transcript row ('' for a note)."""
+        return (*self._rendered[1], *("" for _ in self.notes))
+
+    def node_at(self, row: int | tuple[int, ...] | list[int]) -> ChatNode | None:
+        """The message a transcript row (a Chatbot event's index) shows, if it is one."""
+        index = row[0] if isinstance(row, (tuple, list)) else row
+        rows = self.rows
+        if not isinstance(index, int) or not 0 <= index < len(rows) or not rows[index]:
+            return None
+        try:
+            return self.tree.node(rows[index])
+        except (KeyError, ValueError, IndexError):
+            return None
+
+    def add_notes(self, *notes: Message) -> Conversation:
+        return replace(self, notes=(*self.notes, *notes))
+
+    def settled(self, tree: ChatTree, **changes: Any) -> Conversation:
+        """This conversation with `tree` and nothing streaming or pending."""
+        return replace(self, tree=tree, answering="", live_answer="", live_reasoning="", live_title="",
+                       pending="", notes=(), **changes)
+
+    @cached_property
+    def _rendered(self) -> tuple[tuple[Message, ...], tuple[str, ...]]:
+        messages: list[Message] = []
+        rows: list[str] = []
+        for node in self.tree.path():
+            index, count = self.tree.alternatives(node)
+            mark = f"‹ {index + 1}/{count} ›" if count > 1 else ""
+            shown = self._live_rows(node, mark) if node.id == self.answering else _node_rows(node, mark)
+            messages.extend(shown)
+            rows.extend(node.id for _ in shown)
+        return tuple(messages), tuple(rows)
+
+    def _live_rows(self, node: ChatNode, mark: str) -> list[Message]:
+        shown: list[Message] = []
+        if self.live_reasoning:
+            title = self.live_title or "Thinking…"
+            shown.append({"role": "assistant", "content": chat_markdown(self.live_reasoning),
+                          "metadata": {"title": title, "status": "pending" if not self.live_answer else "done"}})
+        if self.live_answer:
+            shown.append({"role": "assistant", "content": chat_markdown(self.live_answer)})
+        if mark:
+            shown.append(_note(mark))
+        return shown
+
+
+def _node_rows(node: ChatNode, mark: str) -> list[Message]:
+    if node.role == "user":
+        return _user_rows(node, mark)
+    figures = node.figures
+    shown: list[Message] = []
+    if node.reasoning:
+        seconds = figures.get("thought")
+        title = f"Thought for {seconds:.1f} s" if isinstance(seconds, (int, float)) else "Thinking"
+        shown.append({"role": "assistant", "content": chat_markdown(node.reasoning),
+                      "metadata": {"title": title, "status": "done"}})
+    if node.text:
+        shown.append({"role": "assistant", "content": chat_markdown(node.text)})
+    facts = [mark, str(figures.get("numbers") or "")]
+    line = " · ".join(fact for fact in facts if fact)
+    if figures.get("thinking_note"):
+        shown.append(_note("⚠ " + inert(str(figures["thinking_note"]))))
+    if figures.get("stopped"):
+        shown.append(_note("■ Stopped", "The answer above is as far as it came."))
+    if line:
+        shown.append(_note(line))
+    return shown
+
+
+def _user_rows(node: ChatNode, mark: str) -> list[Message]:
+    text = chat_markdown(node.text)
+    pictures = 0 if isinstance(node.content, str) else sum(part.get("type") == "image_url" for part in node.content)
+    picture = node.figures.get("picture")
+    if isinstance(picture, str) and os.path.isfile(picture):
+        shown: list[Message] = [{"role": "user", "content": {"path": picture}}]
+    elif pictures:
+        text += f" *({pictures} picture{'s' if pictures > 1 else ''} sent)*"
+        shown = []
+    else:
+        shown = []
+    if mark:
+        text += f"\n\n*{mark}*"
+    return ([{"role": "user", "content": text}] if text.strip() else []) + shown
+
+
+def _note(title: str, body: str = "") -> dict[str, Any]:
+    """A boxed line under an answer (its numbers, a mark): shown, never sent to the model."""
+    return {"role": "assistant", "content": body, "metadata": {"title": title}}
+
+
+def strip_alternative_mark(text: str) -> str:
+    """An edited message's text without the `‹ 2/3 ›` line the transcript adds."""
+    return ALTERNATIVE_MARK.sub("", text)
+
+
+def tree_from_messages(messages: Any, answer: str = "") -> ChatTree:
+    """A tree holding stored OpenAI-shape messages (a history entry's) and, after them, `answer`."""
+    tree = ChatTree()
+    for message in messages or ():
+        if isinstance(message, Mapping) and message.get("role") in ("user", "assistant"):
+            content = message.get("content")
+            if isinstance(content, list):
+                content = [part for part in content if isinstance(part, Mapping)]
+            tree = tree.append(str(message["role"]), content if isinstance(content, (str, list)) else str(content or ""))
+    return tree.append_assistant(answer) if answer else tree
