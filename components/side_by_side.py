@@ -1,6 +1,7 @@
 """The Side by side page (`/side-by-side`): one message box sending to 2-4 chat columns at once, or to
-one of them, each column a conversation of its own with its own model, figures, Stop, and "Continue
-with this one", which makes it the Playground's current kept conversation (in the browser's library).
+one of them, each column a conversation of its own with its own model, figures, Stop, a trash button
+that starts it afresh, and "Continue with this one", which makes it the Playground's current kept
+conversation (in the browser's library).
 
     ┌ intro · columns 2/3/4 · your token · endpoint key ───────────────────────────┐
     ├ system prompt (every column) ─────────────────────────────────────────────────┤
@@ -222,6 +223,14 @@ class SideBySideHandlers:
             return {self.page.library: kept, self.page.note: said}
         return on_continue
 
+    def clearer(self, n: int) -> Callable[[list[Column] | None], dict[Any, Any]]:
+        """The listener of column `n`'s trash button (0-based): that column starts a new conversation."""
+        def on_clear(columns: list[Column] | None) -> dict[Any, Any]:
+            state = _columns(columns)
+            state[n] = Column()
+            return {self.page.columns: state, self.page.figures[n]: ""}
+        return on_clear
+
     def on_count(self, count: int, send_to: str) -> dict[Any, Any]:
         """Show `count` columns; a "send to" column no longer shown goes back to all."""
         count = int(count)
@@ -243,6 +252,8 @@ def build_side_by_side(services: Services) -> SideBySide:
     page.stop_all.click(handlers.stopper(None), None, None, queue=False, api_visibility="private")
     for n, (stop, keep) in enumerate(zip(page.stops, page.continues)):
         stop.click(handlers.stopper(n), None, None, queue=False, api_visibility="private")
+        page.chats[n].clear(handlers.clearer(n), page.columns, [page.columns, page.figures[n]], queue=False,
+                            api_visibility="private")
         keep.click(handlers.continuer(n), [page.columns, page.system, page.token, page.key, page.library],
                    [page.library, page.note], queue=False, api_visibility="private")
     page.count.change(handlers.on_count, [page.count, page.send_to], [*page.boxes, page.send_to], queue=False,

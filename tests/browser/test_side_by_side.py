@@ -1,8 +1,9 @@
 """The Side by side page as a person sees it: one message answered in every column, each with its own
-answer and figures; a column sent to alone keeps its own history; Stop in one column stops that one
-while the other finishes; "Continue with this one" puts the column in the browser's kept
-conversations (and no token with it); four columns; a column whose credential may not go stops the
-message before anything is sent; the Playground's page links here, and axe finds nothing serious.
+answer and figures; a column sent to alone keeps its own history, and a cleared one starts afresh;
+Stop in one column stops that one while the other finishes; "Continue with this one" puts the column
+in the browser's kept conversations (and no token with it); four columns; a column whose credential
+may not go stops the message before anything is sent; the Playground's page links here, and the page
+reads well (axe, a phone, dark mode).
 """
 from __future__ import annotations
 
@@ -58,16 +59,19 @@ def set_models(page: Any, *models: str) -> None:
         page.locator(f"#side-column-{n}-model textarea").fill(model)
 
 
-def send(page: Any, message: str, to: str = "All") -> None:
-    """Type a message, pick where it goes ("All" or "Column 2") and press Send once the last turn is over."""
-    expect(page.locator("#side-send")).to_be_enabled(timeout=ANSWER_TIMEOUT)
+def send(page: Any, message: str, to: str = "All", goes: bool = True) -> None:
+    """Type a message, pick where it goes ("All" or "Column 2") and press Send once the last turn is over;
+    when it `goes`, Send stays greyed out while the answers come (every fake here takes a second or more)."""
+    wait_until_answered(page)
     page.locator("#side-target").get_by_text(to, exact=True).click()
     page.locator("#side-message textarea").fill(message)
     page.click("#side-send")
+    if goes:
+        expect(page.locator("#side-send")).to_be_disabled(timeout=ANSWER_TIMEOUT)
 
 
 def wait_until_answered(page: Any) -> None:
-    expect(page.locator("#side-send")).to_be_disabled(timeout=ANSWER_TIMEOUT)
+    """Send is pressable again: every column of the last turn has answered, stopped or failed."""
     expect(page.locator("#side-send")).to_be_enabled(timeout=ANSWER_TIMEOUT)
 
 
@@ -121,6 +125,22 @@ def test_a_column_sent_to_alone_keeps_its_own_history(side: Any, hf: FakeHF) -> 
     for body in last_two:
         answers = [m["content"] for m in body["messages"] if m["role"] == "assistant"]
         assert all(answer.startswith("I received") for answer in answers)
+
+
+def test_clearing_a_column_starts_its_conversation_afresh_and_leaves_the_other(side: Any) -> None:
+    set_models(side, "fake/slow-chat", "fake/slow-chat")
+    send(side, "first")
+    wait_until_answered(side)
+
+    column(side, 1).get_by_role("button", name="Clear").click()
+
+    expect(column(side, 1)).not_to_contain_text("first")
+    expect(figures(side, 1)).to_have_text("")
+    send(side, "again")
+    expect(column(side, 1)).to_contain_text("I received 1 user message. The last one was: 'again'.",
+                                            timeout=ANSWER_TIMEOUT)
+    expect(column(side, 2)).to_contain_text("I received 2 user messages. The last one was: 'again'.",
+                                            timeout=ANSWER_TIMEOUT)
 
 
 def test_stop_in_one_column_stops_that_one_while_the_other_finishes(side: Any, hf: FakeHF) -> None:
@@ -215,7 +235,7 @@ def test_four_columns_each_answer_with_their_own_figures(side: Any) -> None:
 def test_a_column_whose_credential_may_not_go_stops_the_message_before_anything_is_sent(side: Any,
                                                                                       hf: FakeHF) -> None:
     set_models(side, "fake/slow-chat", "https://my-endpoint.endpoints.huggingface.cloud")
-    send(side, "Hello")
+    send(side, "Hello", goes=False)
 
     note = side.locator("#side-note")
     expect(note).to_contain_text("Not sent", timeout=ANSWER_TIMEOUT)
