@@ -18,6 +18,9 @@ from typing import Any
 
 import gradio as gr
 
+from backend.settings import Settings
+
+from .conversations import ConversationsPanel, build_conversations_panel
 from .handlers.chat import REASONING_EFFORTS, ChatView, Conversation
 from .handlers.conversation import strip_alternative_mark
 from .markup import inert
@@ -45,6 +48,7 @@ class ChatPanel:
     regenerate: gr.Button
     delete: gr.Button
     selected: gr.State       # the id of the message clicked
+    kept: ConversationsPanel  # the conversations kept in this browser
 
     @property
     def components(self) -> list[gr.components.Component]:
@@ -75,7 +79,7 @@ class ChatPanel:
         return [], "", Conversation()
 
 
-def build_chat_panel(visible: bool) -> ChatPanel:
+def build_chat_panel(visible: bool, settings: Settings) -> ChatPanel:
     """Render the panel (shown in chat mode); its listeners are wired in `events.py` and `wire_chat`."""
     with gr.Column(visible=visible, elem_id="chat-panel") as container:
         # sanitize_html stays on (the default, said out loud): it backs up chat_markdown's escaping.
@@ -94,8 +98,9 @@ def build_chat_panel(visible: bool) -> ChatPanel:
         with gr.Accordion("Raw stream (SSE, as received)", open=False, elem_id="raw-stream-box"):
             raw_stream = gr.Code("", language=None, interactive=False, elem_id="raw-stream", lines=6, max_lines=20,
                                  label="Server-sent events of the last answer")
+        kept = build_conversations_panel(settings)
     return ChatPanel(container, chatbot, effort, clear, raw_stream, gr.State(Conversation()), actions, picked,
-                     previous, following, regenerate, delete, gr.State(""))
+                     previous, following, regenerate, delete, gr.State(""), kept)
 
 
 class ChatActions:

@@ -28,6 +28,7 @@ from backend.tasks import TASKS
 from . import showing
 from .chat import build_chat_panel
 from .compare import build_compare_panel, wire_compare
+from .conversations import wire_conversations
 from .endpoint import build_endpoint_panel
 from .events import Page, Services, wire
 from .handlers.forms import example_title, stock_example, values_from_example
@@ -76,8 +77,9 @@ def _layout(services: Services) -> Page:
             inputs = build_input_panel(spec, values_from_example(spec, example), [example_title(example)])
         with gr.Column(scale=3, min_width=420):
             status = build_status_panel()
-            chat = build_chat_panel(visible=spec.input_kind == "chat")
+            chat = build_chat_panel(visible=spec.input_kind == "chat", settings=services.settings)
             output = build_output_panel()
+    chat.kept.library.render()  # at the page's top level, shown or not (see conversations.py)
     with gr.Accordion("Request and code", open=False, elem_id="inspector"):
         requests = build_request_panel()
     with gr.Accordion("History and share links", open=True, elem_id="history"):
@@ -106,6 +108,7 @@ def build_demo(settings: Settings, playground: Playground | None = None, hub: Hu
         wire(page)
         wire_history(page, demo)
         wire_links(page, demo)
+        wire_conversations(page, demo)
         wire_compare(compare, page)
         wire_warmup(warmup, page)
         # A page's form is shaped for the model its box shows; Run checks that against the box (an API

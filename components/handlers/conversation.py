@@ -104,7 +104,7 @@ def _node_rows(node: ChatNode, mark: str) -> list[Message]:
     figures = node.figures
     shown: list[Message] = []
     if node.reasoning:
-        seconds = figures.get("thought")
+        seconds = figures.get("thought", figures.get("thinking_seconds"))  # the Side by side page's name
         title = f"Thought for {seconds:.1f} s" if isinstance(seconds, (int, float)) else "Thinking"
         shown.append({"role": "assistant", "content": chat_markdown(node.reasoning),
                       "metadata": {"title": title, "status": "done"}})
