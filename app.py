@@ -14,6 +14,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from backend import Settings, load_settings  # noqa: E402
 from backend.errors import ConfigError  # noqa: E402
+from backend.redact import install_log_redaction  # noqa: E402
 from components.page import PAGE_CSS, PAGE_JS, THEME, build_demo  # noqa: E402
 
 __all__ = ["build_demo", "launch_kwargs", "check_exposure", "main", "CONTENT_SECURITY_POLICY"]
@@ -52,6 +53,7 @@ def launch_kwargs(settings: Settings) -> dict[str, Any]:
 
 
 def main() -> None:
+    install_log_redaction()  # whatever any library logs passes redact() first (SECURITY.md T3)
     settings = load_settings()
     kwargs = launch_kwargs(settings)
     build_demo(settings).launch(**kwargs)

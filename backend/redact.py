@@ -13,9 +13,9 @@ import heapq
 import logging
 import re
 from bisect import bisect_right
-from typing import Iterable, Iterator, NamedTuple, TypeVar
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, TypeVar
 
-__all__ = ["redact", "scrub", "mask_token", "RedactingFilter", "SENSITIVE_HEADERS"]
+__all__ = ["redact", "scrub", "mask_token", "RedactingFilter", "install_log_redaction", "SENSITIVE_HEADERS"]
 
 # hf_ tokens, bearer credentials of any kind, and `api_key=...`-style pairs.
 _PATTERNS = (
@@ -143,6 +143,20 @@ class RedactingFilter(logging.Filter):
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
+
+
+def install_log_redaction() -> Callable[..., logging.LogRecord]:
+    """Redact every log record of every logger as it is made (libraries' and uvicorn's too); returns the
+    record factory it replaced, to restore it."""
+    previous = logging.getLogRecordFactory()
+
+    def redacted_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        RedactingFilter().filter(record)
+        return record
+
+    logging.setLogRecordFactory(redacted_record)
+    return previous
 
 
 class _View:

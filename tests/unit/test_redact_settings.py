@@ -85,3 +85,16 @@ def test_typed_tokens_no_server_accepts_are_refused_before_sending(typed: str) -
     from backend.errors import InvalidInput
     with pytest.raises(InvalidInput, match="paste it again"):
         resolve_token(typed, load_settings({}, None, read_token_file=False))
+
+
+def test_every_loggers_records_are_redacted_once_installed(caplog: pytest.LogCaptureFixture) -> None:
+    from backend.redact import install_log_redaction
+
+    previous = install_log_redaction()
+    try:
+        with caplog.at_level(logging.INFO):
+            logging.getLogger("uvicorn.error").info("upstream said %s", "Bearer hf_abcdefghijklmnopqrstuvwx")
+            logging.getLogger("some.library").warning("token=hf_abcdefghijklmnopqrstuvwx in a URL")
+    finally:
+        logging.setLogRecordFactory(previous)
+    assert "hf_abcdefghijklmnopqrstuvwx" not in caplog.text and caplog.text.count("***") >= 2
