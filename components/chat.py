@@ -48,7 +48,7 @@ class ChatPanel:
     regenerate: gr.Button
     delete: gr.Button
     selected: gr.State       # the id of the message clicked
-    kept: ConversationsPanel  # the conversations kept in this browser
+    library: ConversationsPanel  # the conversations kept in this browser
 
     @property
     def components(self) -> list[gr.components.Component]:

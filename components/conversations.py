@@ -84,7 +84,7 @@ class ConversationHandlers:
     """The listeners; each reads the library from the browser's copy and writes it back."""
 
     def __init__(self, page: Page) -> None:
-        self.page, self.panel = page, page.chat.kept
+        self.page, self.panel = page, page.chat.library
 
     def listing(self, library: Library, note: str = "", secrets: tuple[str | None, ...] = ()) -> dict[Any, Any]:
         panel, shown = self.panel, library.shown
@@ -199,7 +199,7 @@ def _settings(model: str, provider: str, system: str, effort: str, extra: str) -
 
 
 def wire_conversations(page: Page, demo: gr.Blocks) -> None:
-    handlers, panel, chat = ConversationHandlers(page), page.chat.kept, page.chat
+    handlers, panel, chat = ConversationHandlers(page), page.chat.library, page.chat
     quiet: dict[str, Any] = dict(api_visibility="private", show_progress="hidden", show_progress_on=panel.note)
     demo.load(handlers.on_page_load, panel.library, [*handlers.outputs(), *handlers.open_outputs()],
               concurrency_limit=None, **quiet)

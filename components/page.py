@@ -79,7 +79,7 @@ def _layout(services: Services) -> Page:
             status = build_status_panel()
             chat = build_chat_panel(visible=spec.input_kind == "chat", settings=services.settings)
             output = build_output_panel()
-    chat.kept.library.render()  # at the page's top level, shown or not (see conversations.py)
+    chat.library.library.render()  # at the page's top level, shown or not (see conversations.py)
     with gr.Accordion("Request and code", open=False, elem_id="inspector"):
         requests = build_request_panel()
     with gr.Accordion("History and share links", open=True, elem_id="history"):
