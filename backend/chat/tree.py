@@ -1,5 +1,7 @@
 """The conversation as a tree: every edit or regeneration keeps its siblings as alternatives (‹ 2/3 ›),
-each node remembers which child is shown, and the request is exactly the shown path.
+each node remembers which child is shown, and the request is exactly the shown path. A function-calling
+round is part of the path: an assistant node with `tool_calls`, then one `tool` node per call (its
+`tool_call_id`); `unanswered_calls()` names the calls still waiting for their result.
 
 `ChatTree` is immutable: an operation returns a new tree that shares every untouched node with the old
 one, copying only the nodes from the changed one up to the root (path copying), so a Gradio state can
@@ -13,11 +15,12 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence, Union
 
+from .frozen import FrozenFigures, copy_json, frozen_figures
 from .reasoning import split_thinking
 
 __all__ = ["ChatNode", "ChatTree", "Content", "ROLES"]
 
-ROLES = ("user", "assistant")
+ROLES = ("user", "assistant", "tool")
 Content = Union[str, tuple[Mapping[str, Any], ...]]  # text, or OpenAI content parts (text, image_url)
 _MAYBE_THINKING = re.compile(r"</?think", re.IGNORECASE)
 _ROOT_ID = ""
@@ -34,6 +37,8 @@ class ChatNode:
     figures: Mapping[str, Any] = field(default_factory=lambda: FrozenFigures())  # JSON values
     children: tuple[ChatNode, ...] = ()
     shown: int = 0
+    tool_calls: tuple[Mapping[str, Any], ...] = ()  # an assistant's calls, OpenAI-shaped ({id, type, function})
+    tool_call_id: str = ""  # a tool message: the call it answers
 
     def __deepcopy__(self, memo: dict[int, Any]) -> ChatNode:
         return self  # immutable all the way down (Gradio deep-copies a State's value per session)
@@ -96,6 +101,20 @@ class ChatTree:
         parent = self._chain[self._depth(_id(node)) - 1]
         return parent.shown, len(parent.children)
 
+    def unanswered_calls(self) -> tuple[Mapping[str, Any], ...]:
+        """The calls of the path's last assistant message with `tool_calls` that no `tool` message after it
+        answers yet, in order (empty when the model's last word was not a call, or every call has its result)."""
+        path = self.path()
+        for depth in range(len(path) - 1, -1, -1):
+            node = path[depth]
+            if node.role == "tool":
+                continue
+            if node.role != "assistant" or not node.tool_calls:
+                return ()
+            answered = {later.tool_call_id for later in path[depth + 1:]}
+            return tuple(call for call in node.tool_calls if call.get("id") not in answered)
+        return ()
+
     def messages_for_request(self, system_prompt: str = "", *, before: ChatNode | str | None = None,
                              keep_reasoning: bool = False) -> list[dict[str, Any]]:
         """The shown path as chat-completions messages, after a system message when `system_prompt` has text.
@@ -117,9 +136,10 @@ class ChatTree:
 
     # -- changing ------------------------------------------------------------------------------------
     def append(self, role: str, content: str | Sequence[Mapping[str, Any]], reasoning: str = "",
-               figures: Mapping[str, Any] | None = None) -> ChatTree:
-        """A new message at the end of the shown path."""
-        leaf = self._new_node(role, content, reasoning, figures)
+               figures: Mapping[str, Any] | None = None, *, tool_calls: Sequence[Mapping[str, Any]] = (),
+               tool_call_id: str = "") -> ChatTree:
+        """A new message at the end of the shown path (a `tool` one names the call it answers)."""
+        leaf = self._new_node(role, content, reasoning, figures, tool_calls, tool_call_id)
         depth = len(self._chain) - 1
         last = self._chain[depth]
         return self._rebuilt(depth, replace(last, children=(*last.children, leaf), shown=len(last.children)),
@@ -130,8 +150,13 @@ class ChatTree:
         return self.append("user", content, figures=figures)
 
     def append_assistant(self, content: str | Sequence[Mapping[str, Any]], reasoning: str = "",
-                         figures: Mapping[str, Any] | None = None) -> ChatTree:
-        return self.append("assistant", content, reasoning, figures)
+                         figures: Mapping[str, Any] | None = None,
+                         tool_calls: Sequence[Mapping[str, Any]] = ()) -> ChatTree:
+        return self.append("assistant", content, reasoning, figures, tool_calls=tool_calls)
+
+    def append_tool(self, tool_call_id: str, content: str, figures: Mapping[str, Any] | None = None) -> ChatTree:
+        """The result of one call of the last assistant message, as a `tool` message."""
+        return self.append("tool", content, figures=figures, tool_call_id=tool_call_id)
 
     def edit(self, node: ChatNode | str, content: str | Sequence[Mapping[str, Any]], reasoning: str = "",
              figures: Mapping[str, Any] | None = None) -> ChatTree:
@@ -141,7 +166,7 @@ class ChatTree:
         below it; an edited assistant message is a prefill or a few-shot example to continue from.
         """
         original = self.node(_id(node))
-        return self._add_sibling(original, original.role, content, reasoning, figures)
+        return self._add_sibling(original, original.role, content, reasoning, figures, original.tool_call_id)
 
     def regenerate(self, node: ChatNode | str, content: str | Sequence[Mapping[str, Any]], reasoning: str = "",
                    figures: Mapping[str, Any] | None = None) -> ChatTree:
@@ -152,13 +177,16 @@ class ChatTree:
         return self._add_sibling(original, "assistant", content, reasoning, figures)
 
     def update(self, node: ChatNode | str, *, content: str | Sequence[Mapping[str, Any]] | None = None,
-               reasoning: str | None = None, figures: Mapping[str, Any] | None = None) -> ChatTree:
+               reasoning: str | None = None, figures: Mapping[str, Any] | None = None,
+               tool_calls: Sequence[Mapping[str, Any]] | None = None) -> ChatTree:
         """Change a shown message in place, no alternative kept (an answer as it streams, its figures after)."""
         depth = self._depth(_id(node))
         current = self._chain[depth]
         changed = replace(current, content=current.content if content is None else _frozen_content(content),
                           reasoning=current.reasoning if reasoning is None else reasoning,
-                          figures=current.figures if figures is None else frozen_figures(figures))
+                          figures=current.figures if figures is None else frozen_figures(figures),
+                          tool_calls=current.tool_calls if tool_calls is None
+                          else _frozen_calls(tool_calls, current.role))
         return self._rebuilt(depth, changed)
 
     def switch(self, node: ChatNode | str, index: int) -> ChatTree:
@@ -201,14 +229,18 @@ class ChatTree:
         return ChatTree(node, self.next_id if next_id is None else next_id)
 
     def _new_node(self, role: str, content: str | Sequence[Mapping[str, Any]], reasoning: str,
-                  figures: Mapping[str, Any] | None) -> ChatNode:
+                  figures: Mapping[str, Any] | None, tool_calls: Sequence[Mapping[str, Any]] = (),
+                  tool_call_id: str = "") -> ChatNode:
         if role not in ROLES:
             raise ValueError(f"A message's role is one of {', '.join(ROLES)}, not {role!r}.")
-        return ChatNode(f"m{self.next_id}", role, _frozen_content(content), reasoning, frozen_figures(figures))
+        if (role == "tool") != bool(tool_call_id):
+            raise ValueError("A message of role tool, and only one, names the call it answers (tool_call_id).")
+        return ChatNode(f"m{self.next_id}", role, _frozen_content(content), reasoning, frozen_figures(figures),
+                        tool_calls=_frozen_calls(tool_calls, role), tool_call_id=tool_call_id)
 
     def _add_sibling(self, original: ChatNode, role: str, content: str | Sequence[Mapping[str, Any]],
-                     reasoning: str, figures: Mapping[str, Any] | None) -> ChatTree:
-        sibling = self._new_node(role, content, reasoning, figures)
+                     reasoning: str, figures: Mapping[str, Any] | None, tool_call_id: str = "") -> ChatTree:
+        sibling = self._new_node(role, content, reasoning, figures, tool_call_id=tool_call_id)
         depth = self._depth(original.id)
         parent = self._chain[depth - 1]
         return self._rebuilt(depth - 1, replace(parent, children=(*parent.children, sibling),
@@ -226,9 +258,27 @@ def _request_message(node: ChatNode, strip: bool, keep_reasoning: bool) -> dict[
         split = split_thinking(content)  # thinking typed inline by hand, or kept from an older answer
         content, reasoning = split.answer, "\n\n".join(p for p in (reasoning, split.thinking) if p.strip())
     message: dict[str, Any] = {"role": node.role, "content": content}
+    if node.tool_calls:
+        message["tool_calls"] = [copy_json(call) for call in node.tool_calls]
+    if node.tool_call_id:
+        message["tool_call_id"] = node.tool_call_id
     if strip and keep_reasoning and reasoning.strip():
         message["reasoning_content"] = reasoning
     return message
+
+
+def _frozen_calls(calls: Sequence[Mapping[str, Any]], role: str) -> tuple[Mapping[str, Any], ...]:
+    """An assistant's calls as `ToolCall.as_openai()` gives them: {id, type: function, function: {name,
+    arguments (text)}}; ValueError for another shape, or calls on another role."""
+    frozen = tuple(frozen_figures(call) for call in calls)
+    if frozen and role != "assistant":
+        raise ValueError("Only an assistant message makes tool calls.")
+    for call in frozen:
+        function = call.get("function")
+        if not (isinstance(call.get("id"), str) and call["id"] and isinstance(function, Mapping)
+                and isinstance(function.get("name"), str) and isinstance(function.get("arguments"), str)):
+            raise ValueError("A tool call has an id and a function with a name and its arguments as text.")
+    return frozen
 
 
 def _frozen_content(content: str | Sequence[Mapping[str, Any]]) -> Content:
@@ -238,31 +288,3 @@ def _frozen_content(content: str | Sequence[Mapping[str, Any]]) -> Content:
     if not all(isinstance(part, dict) and isinstance(part.get("type"), str) for part in parts):
         raise ValueError("A message's content is text or a list of content parts, each with a 'type'.")
     return parts
-
-
-class FrozenFigures(dict):  # type: ignore[type-arg]
-    """A read-only dict: unlike a mappingproxy it copies (Gradio deep-copies and `asdict`s State values)."""
-
-    def _refuse(self, *args: Any, **kwargs: Any) -> None:
-        raise TypeError("a message's figures are read-only; use ChatTree.update")
-
-    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> FrozenFigures:
-        return self
-
-    def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle build it whole, never item by item
-        return (FrozenFigures, (dict(self),))
-
-
-def frozen_figures(figures: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    return FrozenFigures(copy_json(dict(figures or {})))
-
-
-def copy_json(value: Any) -> Any:
-    """A copy of JSON-like data: new dicts and lists, the same (immutable) strings and numbers."""
-    if isinstance(value, Mapping):
-        return {str(key): copy_json(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [copy_json(item) for item in value]
-    return value

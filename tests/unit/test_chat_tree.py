@@ -177,7 +177,7 @@ def changed(**entry: Any) -> dict[str, Any]:
 @pytest.mark.parametrize("data, says", [
     (None, "not a saved conversation"),
     ({"format": "something-else", "version": 1}, "not a saved conversation"),
-    ({**good(), "version": 2}, "format version 2; this playground reads version 1"),
+    ({**good(), "version": 3}, "format version 3; this playground reads versions 1 and 2"),
     ({**good(), "messages": {"m1": {}}}, "a list of at most"),
     ({**good(), "next_id": "7"}, "next_id"),
     ({**good(), "shown": 1}, "after the start"),
