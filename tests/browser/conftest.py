@@ -71,3 +71,20 @@ def page(browser: Any, app_url: str, hf: FakeHF) -> Iterator[Any]:
     tab.wait_for_selector("#run")
     yield tab
     context.close()
+
+
+@pytest.fixture
+def open_page(browser: Any, app_url: str) -> Iterator[Any]:
+    """Open the playground at a path of our choosing (a link), each in a browser context of its own."""
+    contexts = []
+
+    def open_at(path: str = "/") -> Any:
+        contexts.append(browser.new_context(viewport=VIEWPORT))
+        tab = contexts[-1].new_page()
+        tab.goto(app_url + path)
+        tab.wait_for_selector("#run")
+        return tab
+
+    yield open_at
+    for context in contexts:
+        context.close()

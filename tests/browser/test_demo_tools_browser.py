@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.actions import ANSWER_TIMEOUT, open_inspector, run_and_wait
-from tests.browser.conftest import VIEWPORT
 
 pytestmark = pytest.mark.browser
 VISITOR = "hf_browserVISITORtoken000000"
@@ -27,23 +26,6 @@ LOADING = re.compile(r"Loading — attempt \d+, next try in \d+ s")
 @pytest.fixture(scope="module")
 def operator_token() -> None:
     return None
-
-
-@pytest.fixture
-def open_page(browser: Any, app_url: str) -> Iterator[Any]:
-    """Open the playground at a path of our choosing (a link), in a context of its own."""
-    contexts = []
-
-    def open_at(path: str) -> Any:
-        contexts.append(browser.new_context(viewport=VIEWPORT))
-        tab = contexts[-1].new_page()
-        tab.goto(app_url + path)
-        tab.wait_for_selector("#run")
-        return tab
-
-    yield open_at
-    for context in contexts:
-        context.close()
 
 
 def paste_token(page: Any) -> None:

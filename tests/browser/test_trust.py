@@ -20,7 +20,6 @@ from backend.history import FORMAT, FORMAT_VERSION, HistoryEntry
 from backend.links import freeze
 from backend.provenance import Provenance
 from tests.browser.actions import ANSWER_TIMEOUT
-from tests.browser.conftest import VIEWPORT
 from tests.fake_hf import FakeHF
 from tests.fake_hf.standin_endpoint import StandInEndpoint
 from tests.ui.launch import fake_settings, launched
@@ -45,24 +44,13 @@ def app_url(fake: FakeHF) -> Iterator[str]:
 
 
 @pytest.fixture
-def open_page(browser: Any, app_url: str, standin: StandInEndpoint, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    # The app (in this process) reaches https hosts through the stand-in; set per test, after the
-    # autouse fixture that clears every proxy variable.
+def open_page(open_page: Any, standin: StandInEndpoint, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The shared `open_page`, with the app (in this process) reaching https hosts through the stand-in;
+    set per test, after the autouse fixture that clears every proxy variable."""
     for name, value in standin.environ().items():
         monkeypatch.setenv(name, value)
     standin.reset()
-    contexts = []
-
-    def open_at(path: str = "/") -> Any:
-        contexts.append(browser.new_context(viewport=VIEWPORT))
-        tab = contexts[-1].new_page()
-        tab.goto(app_url + path)
-        tab.wait_for_selector("#run")
-        return tab
-
-    yield open_at
-    for context in contexts:
-        context.close()
+    return open_page
 
 
 def recorded_against(endpoint: str, answer: str = "POSITIVE") -> HistoryEntry:

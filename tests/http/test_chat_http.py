@@ -10,7 +10,6 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -25,18 +24,6 @@ TOKEN = "hf_chattest000000000000000000"
 LLAMA = "meta-llama/Llama-3.1-8B-Instruct"
 HELLO = [{"role": "user", "content": "What is deep learning?"}]
 FAKE_REPLIES = Path(sys.modules[FakeHF.__module__].__file__ or "").with_name("replies.py")
-
-
-@pytest.fixture(scope="module")
-def hf() -> Iterator[FakeHF]:
-    with FakeHF() as server:
-        yield server
-
-
-@pytest.fixture()
-def fake(hf: FakeHF) -> FakeHF:
-    hf.reset()
-    return hf
 
 
 def playground(hf: FakeHF) -> Playground:

@@ -5,7 +5,6 @@ breaks mid-thought keeps it and says so; and a conversation tree sends exactly i
 """
 from __future__ import annotations
 
-from typing import Iterator
 
 import pytest
 
@@ -16,18 +15,6 @@ from tests.fake_hf import FakeHF
 
 TOKEN = "hf_chattest000000000000000000"
 ANSWER = "2 + 2 = 4. Four is the answer."
-
-
-@pytest.fixture(scope="module")
-def hf() -> Iterator[FakeHF]:
-    with FakeHF() as server:
-        yield server
-
-
-@pytest.fixture()
-def fake(hf: FakeHF) -> FakeHF:
-    hf.reset()
-    return hf
 
 
 def ask(hf: FakeHF, model: str, messages: list | None = None, stream: bool = True) -> ChatStream:

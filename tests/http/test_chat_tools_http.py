@@ -7,7 +7,7 @@ An MCP server's tools go through the same loop.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -22,18 +22,6 @@ from tests.mcp_servers import McpTestServer, demo_server
 TOKEN = "hf_toolstest00000000000000000"
 QUESTION = [{"role": "user", "content": "What is the weather in Paris and in Tokyo?"}]
 TOOLS = parse_tools(TOOL_EXAMPLE)
-
-
-@pytest.fixture(scope="module")
-def hf() -> Iterator[FakeHF]:
-    with FakeHF() as server:
-        yield server
-
-
-@pytest.fixture()
-def fake(hf: FakeHF) -> FakeHF:
-    hf.reset()
-    return hf
 
 
 def ask(hf: FakeHF, model: str, messages: list[dict[str, Any]], stream: bool = True, **params: Any) -> ChatStream:
