@@ -8,6 +8,9 @@ any message (a user's is answered again; an assistant's becomes a prefill or few
 on a message shows its actions: switch between its alternatives (‹ 2/3 ›), regenerate from it, delete.
 What is sent is always exactly the path on screen.
 
+Function calling and structured output live in one accordion under the transcript (`chat_tools.py`);
+a model's calls show in the transcript as cards.
+
 Text reaches the Chatbot only through `chat_markdown()` (HTML escaped, no images), and the Chatbot's
 own sanitizer stays on behind it (SECURITY.md T10).
 """
@@ -20,6 +23,7 @@ import gradio as gr
 
 from backend.settings import Settings
 
+from .chat_tools import ToolsPanel, build_tools_panel
 from .conversations import ConversationsPanel, build_conversations_panel
 from .handlers.chat import REASONING_EFFORTS, ChatView, Conversation
 from .handlers.conversation import strip_alternative_mark
@@ -49,6 +53,7 @@ class ChatPanel:
     delete: gr.Button
     selected: gr.State       # the id of the message clicked
     library: ConversationsPanel  # the conversations kept in this browser
+    tools: ToolsPanel        # function calling, MCP servers, structured output
 
     @property
     def components(self) -> list[gr.components.Component]:
@@ -58,6 +63,8 @@ class ChatPanel:
         """Updates for one step of a chat turn: the transcript, the raw panels, the message box."""
         updates: dict[Any, Any] = {self.chatbot: view.conversation.transcript, self.conversation: view.conversation}
         if view.run.phase != "progress":
+            updates.update(self.tools.show(view.conversation, view.check))
+        if view.run.phase not in ("progress", "held"):  # held: nothing was sent, the last answer's stay
             updates[raw] = view.run.raw
             updates[self.raw_stream] = view.raw_stream
         if view.message is not None:
@@ -95,12 +102,13 @@ def build_chat_panel(visible: bool, settings: Settings) -> ChatPanel:
             effort = gr.Dropdown(list(REASONING_EFFORTS), value="default", label="Reasoning effort",
                                  info=EFFORT_INFO, elem_id="reasoning-effort", scale=1, min_width=200)
             clear = gr.Button("Clear conversation", size="sm", elem_id="chat-clear", scale=0)
+        tools = build_tools_panel()
         with gr.Accordion("Raw stream (SSE, as received)", open=False, elem_id="raw-stream-box"):
             raw_stream = gr.Code("", language=None, interactive=False, elem_id="raw-stream", lines=6, max_lines=20,
                                  label="Server-sent events of the last answer")
         kept = build_conversations_panel(settings)
     return ChatPanel(container, chatbot, effort, clear, raw_stream, gr.State(Conversation()), actions, picked,
-                     previous, following, regenerate, delete, gr.State(""), kept)
+                     previous, following, regenerate, delete, gr.State(""), kept, tools)
 
 
 class ChatActions:
@@ -117,10 +125,11 @@ class ChatActions:
             node = conversation.tree.node(selected) if selected else None
         except (KeyError, ValueError, IndexError):
             node = None
+        updates.update(panel.tools.pending(conversation, open_box=False))
         if node is None:
             return {**updates, panel.actions: gr.Row(visible=False), panel.selected: ""}
         index, count = conversation.tree.alternatives(node)
-        who = "your message" if node.role == "user" else "the answer"
+        who = {"user": "your message", "tool": "the tool result"}.get(node.role, "the answer")
         words = f"**{who.capitalize()}** “{inert(_short(node.text))}”" + (f" · ‹ {index + 1}/{count} ›" if count > 1 else "")
         return {**updates, panel.actions: gr.Row(visible=True), panel.selected: node.id, panel.picked: words,
                 panel.previous: gr.Button(interactive=index > 0), panel.following: gr.Button(interactive=index + 1 < count),
@@ -129,7 +138,7 @@ class ChatActions:
     def outputs(self) -> list[Any]:
         panel = self.panel
         return [panel.conversation, panel.chatbot, panel.actions, panel.selected, panel.picked, panel.previous,
-                panel.following, panel.regenerate]
+                panel.following, panel.regenerate, *panel.tools.pending_outputs()]
 
     def on_select(self, conversation: Conversation, event: gr.SelectData) -> dict[Any, Any]:
         node = conversation.node_at(event.index)
@@ -193,7 +202,9 @@ class ChatActions:
             return self._shown(conversation)  # a note row, an empty edit or no change: shown as it was
         tree = conversation.tree.edit(node.id, text)
         edited = conversation.settled(tree)
-        return self._shown(replace(edited, pending="answer") if node.role == "user" else edited)
+        # An edited tool result goes to the model once every call of its turn has one again.
+        asks = node.role == "user" or (node.role == "tool" and not tree.unanswered_calls())
+        return self._shown(replace(edited, pending="answer") if asks else edited)
 
 
 def _depth(conversation: Conversation, node_id: str) -> int:

@@ -19,7 +19,9 @@ from backend.errors import InvalidInput
 from backend.history import History, HistoryEntry
 from backend.tasks import TASKS, get_task
 
-from .chat import ChatActions, ChatPanel
+from .chat import ChatPanel
+from .chat_events import wire_chat
+from .chat_tools import tool_settings
 from .endpoint import EndpointPanel, wire_endpoint
 from .handlers.background import in_batches
 from .handlers.chat import ChatView, Conversation, provider_choices, replayed_chat, run_chat, stopped
@@ -236,14 +238,16 @@ class Page:
             card, values = await asyncio.to_thread(self._settled, card, values, filled, visitor)
         views = self._views(card, values, conversation, visitor)
         shown: dict[Any, Any] = {self.finished: ()}
+        finished: tuple[HistoryEntry, ...] = ()  # a chat turn may chain requests (tool calls run on MCP servers)
         async for batch in in_batches(views, first_wait=QUIET_START):
             for view in batch:
                 run = view.run if isinstance(view, ChatView) else view
+                finished += (run.entry,) if run.entry is not None else ()
                 shown.update({**self.status.show(run), **self._answer(view, conversation),
                               **self.requests.show(run, language),
                               # a provider job's key while one is followed: Cancel reads what came of it
                               self.running: (run.job or True) if run.phase in ("start", "progress") else False,
-                              self.finished: (run.entry,) if run.entry is not None else ()})
+                              self.finished: finished})
             yield dict(shown)
 
     def _settled(self, card: dict[str, Any], values: dict[str, Any], filled: str,
@@ -296,7 +300,8 @@ class Page:
             return iter([invalid_view(err)])
         if get_task(setup.task).input_kind == "chat":
             setup = replace(setup, reasoning_effort=values.get("reasoning_effort") or "")
-            return run_chat(playground, self.services.catalog, setup, conversation, visitor, endpoint_key)
+            return run_chat(playground, self.services.catalog, setup, conversation, visitor, endpoint_key,
+                            tool_settings(values))
         return run_inference(playground, setup, visitor, endpoint_key)
 
     def _answer(self, view: RunView | ChatView, conversation: Conversation) -> dict[Any, Any]:
@@ -342,39 +347,15 @@ class Page:
         return {"model": self.picker.model, "task": self.picker.task, "provider": self.picker.provider,
                 **self.inputs.form, "extra_params": self.inputs.parameters.extra, "token": self.tokens.token,
                 "endpoint_url": self.endpoint.url, "endpoint_key": self.endpoint.key,
-                "reasoning_effort": self.chat.effort,
-                "parameters": self.inputs.parameters.chosen}
+                "reasoning_effort": self.chat.effort, "parameters": self.inputs.parameters.chosen,
+                "tools": self.chat.tools.tools, "tool_choice": self.chat.tools.choice,
+                "response_format": self.chat.tools.schema, "strict": self.chat.tools.strict,
+                "mcp_servers": self.chat.tools.mcp}
 
     def run_outputs(self) -> list[Any]:
         # The message box is an output too: chat empties it once a message is sent.
         return [*self.status.components, *self.output.components, *self.requests.components,
-                *self.chat.components, self.inputs.prompt, self.running, self.finished]
-
-
-def wire_chat_actions(page: Page) -> list[Any]:
-    """The transcript's Retry, Undo and Edit and the message actions; those that ask for an answer run it
-    as Run does (and record it). Returns the answer events, for Cancel."""
-    chat, prompt = page.chat, page.inputs.prompt
-    actions = ChatActions(chat, prompt)
-    quiet: dict[str, Any] = dict(api_visibility="private", queue=False, show_progress="hidden")
-    chat.chatbot.select(actions.on_select, chat.conversation, actions.outputs(), **quiet)
-    chat.previous.click(actions.on_switch(-1), [chat.conversation, chat.selected], actions.outputs(), **quiet)
-    chat.following.click(actions.on_switch(1), [chat.conversation, chat.selected], actions.outputs(), **quiet)
-    chat.delete.click(actions.on_delete, [chat.conversation, chat.selected], actions.outputs(), **quiet)
-    chat.chatbot.undo(actions.on_undo, chat.conversation, [*actions.outputs(), prompt], **quiet)
-    answer_events = []
-    for trigger, handler, inputs in ((chat.chatbot.retry, actions.on_retry, [chat.conversation]),
-                                     (chat.chatbot.edit, actions.on_edit, [chat.conversation]),
-                                     (chat.regenerate.click, actions.on_regenerate, [chat.conversation, chat.selected])):
-        answer = trigger(handler, inputs, actions.outputs(), **quiet).then(
-            page.on_answer, [page.requests.language, page.picker.card, chat.conversation, page.inputs.filled,
-                             page.picker.picked], page.run_outputs(), inputs_kwargs=page.run_inputs(),
-            api_visibility="private", concurrency_limit=None, concurrency_id="inference", show_progress="hidden",
-            show_progress_on=page.running)
-        answer.then(page.on_finished, [page.finished, page.history.state], [*page.history.components, page.finished],
-                    **quiet)
-        answer_events.append(answer)
-    return answer_events
+                *self.chat.components, *self.chat.tools.outputs(), self.inputs.prompt, self.running, self.finished]
 
 
 def wire(page: Page) -> None:
@@ -428,7 +409,7 @@ def wire(page: Page) -> None:
     run_event.then(page.on_finished, [page.finished, page.history.state], [*page.history.components, page.finished],
                    api_name="record_run", api_visibility="undocumented", queue=False, show_progress="hidden",
                    show_progress_on=page.history.note)
-    answer_events = wire_chat_actions(page)
+    answer_events = wire_chat(page)
     # The run is cancelled first (the page sends a click's listeners in order), so that its worker sends a
     # provider job's cancel call while `on_cancel` waits for the provider's answer to it.
     inputs.cancel.click(None, cancels=[run_event, *answer_events], api_visibility="private", queue=False)
@@ -437,8 +418,6 @@ def wire(page: Page) -> None:
                          page.chat.chatbot, page.chat.conversation, page.running],
                         api_visibility="private", queue=False, show_progress="hidden",
                         show_progress_on=page.running)
-    gr.on([page.chat.clear.click, page.chat.chatbot.clear], page.chat.cleared, None, page.chat.components,
-          api_visibility="private", queue=False, show_progress="hidden", show_progress_on=page.chat.chatbot)
     page.requests.language.change(lambda language, snippets: gr.update(**code_for(snippets, language)),
                                   [page.requests.language, page.requests.snippets], page.requests.code,
                                   api_visibility="private", queue=False)

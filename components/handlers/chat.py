@@ -6,27 +6,34 @@ after Retry or an edit, the path that answer regenerates from; it feeds every po
 grow apart as tokens arrive, and the last view writes the answer into the tree (an alternative when
 regenerated) with its numbers, and carries it in OpenAI shape for the raw panel. Closing the generator
 stops the run and its connection, as for any task. `provider_choices` fills the provider picker.
+
+With tools or a schema set (`tools.py`), the request carries them (a provider that says it cannot take
+them is warned about first); a turn of calls is written with its calls, which wait for their results
+(MCP calls allowed always run at once, and the next request follows), and a text answer is checked
+against the schema.
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from typing import Any, Iterator, Mapping
+from typing import Any, Generator, Iterator, Mapping
 
 from backend import (ChatStream, Finished, Hub, InferenceRequest, ModelCard, Playground, PlaygroundError,
                      RouterCatalog, estimate_cost, list_providers, user_message, user_message_content)
-from backend.chat import ChatTree
+from backend.chat import ChatTree, SchemaCheck, check_answer
 from backend.chat_providers import Pricing
 from backend.errors import InvalidInput, InvalidParameters
 from backend.history import entry_from_run
 from backend.settings import resolve_token
 
-from ..markup import inert_with_links
+from ..markup import inert, inert_with_links
 from .conversation import Conversation, Message, tree_from_messages
 from .forms import FormValues, read_upload
 from .run import (STREAM_REFRESH, RunSetup, RunView, finished_view, polling_view, sent_credential,
                   start_view)
 from .status import NOT_SENT, answer_numbers, streaming_line
+from .tools import (MAX_AUTO_ROUNDS, ProviderUnsupported, ToolSettings, routed_setup, run_allowed_calls,
+                    runnable_now, turn_figures, waiting_for)
 
 __all__ = ["CHAT_TASK", "REASONING_EFFORTS", "Conversation", "ChatView", "run_chat", "replayed_chat",
            "provider_choices", "stopped"]
@@ -43,6 +50,7 @@ class ChatView:
     conversation: Conversation
     raw_stream: str = ""  # the SSE as received, once the turn is over
     message: str | None = None  # new text for the message box; None leaves it
+    check: SchemaCheck | None = None  # the answer checked against the schema sent
 
 
 def _error_note(error: str) -> dict[str, Any]:
@@ -106,11 +114,12 @@ def _prepared(conversation: Conversation, form: FormValues) -> tuple[ChatTree, l
     return tree, messages, last.id
 
 
-def _request(playground: Playground, setup: RunSetup, messages: list[Message]) -> InferenceRequest:
+def _request(playground: Playground, setup: RunSetup, messages: list[Message],
+             tool_params: Mapping[str, Any]) -> InferenceRequest:
     """The checked request; raises InvalidInput before anything is sent."""
     if not messages:
         raise InvalidParameters("Type a message first.", field="messages")
-    params = dict(setup.params)
+    params = {**setup.params, **tool_params}
     if setup.reasoning_effort and setup.reasoning_effort != "default":
         params["reasoning_effort"] = setup.reasoning_effort
     return playground.build_request(
@@ -135,18 +144,20 @@ def _live(pending: Conversation, chat: ChatStream) -> Conversation:
     """The conversation with the answer so far (the tree is written once, at the end)."""
     seconds = chat.thinking_seconds
     title = "Thinking…" if chat.is_thinking else f"Thought for {seconds:.1f} s" if seconds is not None else "Thinking"
-    return replace(pending, live_answer=chat.answer, live_reasoning=chat.reasoning, live_title=title)
+    return replace(pending, live_answer=chat.answer, live_reasoning=chat.reasoning, live_title=title,
+                   live_calls=chat.tool_calls)
 
 
 def _finished(setup: RunSetup, request: InferenceRequest, chat: ChatStream, base: RunView,
-              pending: Conversation, prices: Mapping[str, Pricing | None]) -> ChatView:
+              pending: Conversation, prices: Mapping[str, Pricing | None], tools: ToolSettings,
+              routed: str) -> ChatView:
     result = chat.result
     assert result is not None
     run = finished_view(CHAT_TASK, result, base)
     entry = entry_from_run(request, result, {"messages": request.json_body["messages"]}, setup.params,
                            extra_params=setup.extra_params, provider=setup.provider)
     # The raw panel shows the assembled answer in OpenAI shape, or an error's own body.
-    answered = bool(chat.answer or chat.reasoning)
+    answered = bool(chat.answer or chat.reasoning or chat.tool_calls)
     run = replace(run, raw=chat.to_openai() if answered or result.ok else run.raw, entry=entry)
     if not answered:  # nothing came: the turn is taken back, the message given back to fix or retry
         tree = _without(pending.tree, pending.answering, pending.pending)
@@ -154,12 +165,15 @@ def _finished(setup: RunSetup, request: InferenceRequest, chat: ChatStream, base
         return ChatView(run, pending.settled(tree).add_notes(*notes), raw_stream=chat.raw_sse,
                         message=setup.form.prompt if not pending.pending else None)
     cost = estimate_cost(chat.usage, prices.get(chat.provider))
+    added, check = turn_figures(request, chat, tools, routed)
     figures = {"numbers": answer_numbers(chat, cost), "thought": chat.thinking_seconds,
-               "thinking_note": chat.thinking_note or "", "model": request.model_id, "provider": chat.provider}
-    tree = pending.tree.update(pending.answering, content=chat.answer, reasoning=chat.reasoning,
-                               figures={key: value for key, value in figures.items() if value not in (None, "")})
+               "thinking_note": chat.thinking_note or "", "model": request.model_id, "provider": chat.provider,
+               **added}
+    kept = {key: value for key, value in figures.items() if value not in (None, "", [], {})}
+    tree = pending.tree.update(pending.answering, content=chat.answer, reasoning=chat.reasoning, figures=kept,
+                               tool_calls=[call.as_openai() for call in chat.tool_calls])
     notes = (_error_note(run.error),) if run.error else ()
-    return ChatView(run, pending.settled(tree).add_notes(*notes), raw_stream=chat.raw_sse)
+    return ChatView(run, pending.settled(tree).add_notes(*notes), raw_stream=chat.raw_sse, check=check)
 
 
 def replayed_chat(messages: Any, answer: str) -> Conversation:
@@ -167,18 +181,61 @@ def replayed_chat(messages: Any, answer: str) -> Conversation:
     return Conversation(tree_from_messages(messages, answer))
 
 
-def run_chat(playground: Playground, catalog: RouterCatalog, setup: RunSetup, conversation: Conversation,
-             visitor_token: str | None = None, endpoint_key: str | None = None) -> Iterator[ChatView]:
-    """Send `setup`'s message after `conversation` (or what Retry or an edit asked for), yielding a view
-    per step (see the module doc)."""
+def _refused(conversation: Conversation, error: str, **changes: Any) -> ChatView:
+    return ChatView(RunView("invalid", NOT_SENT, error=error),
+                    conversation.settled(conversation.tree, **changes).add_notes(_error_note(error)))
+
+
+def _answer_waiting(playground: Playground, conversation: Conversation, tools: ToolSettings,
+                    visitor_token: str | None) -> Generator[ChatView, None, Conversation | None]:
+    """Before a request that follows calls: the allowed MCP calls run; the conversation to send, or None
+    (and a view that says why) while a call still waits for the person, or a new message came too soon."""
+    keep = {"allowed_calls": conversation.allowed_calls, "acknowledged": conversation.acknowledged}
+    if conversation.pending != "answer":
+        name = waiting_for(conversation, tools.mcp).call
+        yield _refused(conversation, inert(f"The model's call to {name.name if name else 'a function'} is waiting "
+                                           f"for its result: give it under Tools and structured output (Send "
+                                           f"result), then send your message."), **keep)
+        return None
+    latest = conversation
     try:
+        for doing, latest in run_allowed_calls(conversation, tools.mcp, visitor_token, playground.settings):
+            if doing:
+                yield ChatView(RunView("progress", "⇢ " + inert(doing)), latest)
+    except PlaygroundError as err:
+        line = "✗ **The MCP server could not run the call.** Nothing was sent to the model."
+        yield ChatView(RunView("held", line), latest.add_notes(_error_note(user_message(err))))
+        return None
+    waiting = waiting_for(latest, tools.mcp)
+    if waiting.call is not None:
+        line = f"■ **Waiting for you**: the result of {inert(waiting.call.name or 'the call')} " \
+               f"(call {waiting.number} of {waiting.count}), under Tools and structured output."
+        yield ChatView(RunView("held", line), replace(latest, pending=""))
+        return None
+    return latest
+
+
+def run_chat(playground: Playground, catalog: RouterCatalog, setup: RunSetup, conversation: Conversation,
+             visitor_token: str | None = None, endpoint_key: str | None = None,
+             tools: ToolSettings | None = None, rounds: int = 0) -> Iterator[ChatView]:
+    """Send `setup`'s message after `conversation` (or what Retry, an edit or a tool result asked for),
+    yielding a view per step (see the module doc)."""
+    tools = tools or ToolSettings()
+    if conversation.tree.unanswered_calls() and not conversation.pending.startswith("regenerate:"):
+        answered = yield from _answer_waiting(playground, conversation, tools, visitor_token)
+        if answered is None:
+            return
+        conversation = answered
+    try:
+        tool_params = tools.params()
+        setup, routed = routed_setup(catalog, playground.settings, setup, tool_params, conversation, visitor_token)
         tree, messages, answer_id = _prepared(conversation, setup.form)
-        request = _request(playground, setup, messages)
+        request = _request(playground, setup, messages, tool_params)
         credential = sent_credential(playground, request, visitor_token, endpoint_key)
     except InvalidInput as err:
-        error = user_message(err)
-        yield ChatView(RunView("invalid", NOT_SENT, error=error), conversation.settled(conversation.tree).add_notes(
-            _error_note(error)))
+        acknowledged = err.key if isinstance(err, ProviderUnsupported) else conversation.acknowledged
+        yield _refused(conversation, user_message(err), acknowledged=acknowledged,
+                       allowed_calls=conversation.allowed_calls)
         return
     prices = _prices(catalog, request, resolve_token(visitor_token, playground.settings))
     image = None if conversation.has_image(setup.form.image) else setup.form.image
@@ -186,17 +243,22 @@ def run_chat(playground: Playground, catalog: RouterCatalog, setup: RunSetup, co
                       images=(*conversation.images, image) if image else conversation.images)
     base = start_view(request, credential, setup.form.image)
     yield ChatView(base, pending, message=None if conversation.pending else "")
-    chat, shown_at = ChatStream.for_request(request), 0.0
+    chat, shown_at, last = ChatStream.for_request(request), 0.0, None
     for event in playground.run(request, token=visitor_token, endpoint_key=endpoint_key):
         changed = chat.feed(event)
         if isinstance(event, Finished):
-            yield _finished(setup, request, chat, base, pending, prices)
+            last = _finished(setup, request, chat, base, pending, prices, tools, routed)
+            yield last
         elif (view := polling_view(event)) is not None:
             yield ChatView(view, pending)
         elif changed and time.monotonic() - shown_at >= STREAM_REFRESH:
             shown_at = time.monotonic()
             pending = _live(pending, chat)
             yield ChatView(RunView("progress", streaming_line(len(chat.chunks), chat.ttft)), pending)
+    # Calls to MCP tools allowed always run at once, and the loop goes on until the model answers in text.
+    if last is not None and rounds < MAX_AUTO_ROUNDS and runnable_now(last.conversation, tools.mcp):
+        yield from run_chat(playground, catalog, setup, replace(last.conversation, pending="answer"), visitor_token,
+                            endpoint_key, tools, rounds + 1)
 
 
 def provider_choices(hub: Hub, catalog: RouterCatalog, model_id: str, token: str | None = None

@@ -4,7 +4,8 @@ belongs to (so Retry, Undo, Edit and a click on a row find their message).
 
 An assistant message shows as up to three rows: its thinking, folded under "Thought for 4.2 s"; its
 answer (the only row its copy button copies); and a boxed line with its numbers and, when it has
-alternatives, where it is among them (`‹ 2/3 ›`). Text reaches the Chatbot only through
+alternatives, where it is among them (`‹ 2/3 ›`). Its function calls show as one card each, and each
+`tool` message as the result under its call (`tool_rows.py`). Text reaches the Chatbot only through
 `chat_markdown()` (SECURITY.md T10).
 """
 from __future__ import annotations
@@ -15,9 +16,10 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Mapping
 
-from backend.chat import ChatNode, ChatTree
+from backend.chat import ChatNode, ChatTree, ToolCall
 
 from ..markup import chat_markdown, inert
+from .tool_rows import call_rows, result_rows, schema_rows, stored_calls
 
 __all__ = ["Conversation", "Message", "ALTERNATIVE_MARK", "strip_alternative_mark", "tree_from_messages"]
 
@@ -30,17 +32,22 @@ class Conversation:
     """Immutable: every step makes a new one (it lives in a `gr.State`).
 
     `answering` is the id of the answer being streamed (an empty node in the tree until it is done);
-    `live_*` hold that answer so far. `pending` is set by Retry or Edit for the run they start:
-    "answer" (reply to the path's last message) or "regenerate:<id>"."""
+    `live_*` hold that answer so far (its calls too). `pending` is set by Retry, Edit or a tool result for
+    the run they start: "answer" (reply to the path's last message) or "regenerate:<id>". `allowed_calls`
+    are the ids of MCP calls the person allowed to run once; `acknowledged` a provider warning they chose
+    to send past."""
 
     tree: ChatTree = field(default_factory=ChatTree)
     answering: str = ""
     live_answer: str = ""
     live_reasoning: str = ""
     live_title: str = ""
+    live_calls: tuple[ToolCall, ...] = ()
     pending: str = ""
     images: tuple[str, ...] = ()  # pictures already sent (they go once; the box keeps showing them)
     notes: tuple[Message, ...] = ()  # shown after the transcript this once (an error, a refusal)
+    allowed_calls: tuple[str, ...] = ()
+    acknowledged: str = ""
 
     def has_image(self, path: str | None) -> bool:
         return bool(path) and path in self.images
@@ -71,16 +78,24 @@ class Conversation:
     def settled(self, tree: ChatTree, **changes: Any) -> Conversation:
         """This conversation with `tree` and nothing streaming or pending."""
         return replace(self, tree=tree, answering="", live_answer="", live_reasoning="", live_title="",
-                       pending="", notes=(), **changes)
+                       live_calls=(), pending="", notes=(), **changes)
 
     @cached_property
     def _rendered(self) -> tuple[tuple[Message, ...], tuple[str, ...]]:
         messages: list[Message] = []
         rows: list[str] = []
+        waiting = {str(call.get("id")) for call in self.tree.unanswered_calls()}
+        names: dict[str, str] = {}  # call id -> function name, for the results under the calls
         for node in self.tree.path():
             index, count = self.tree.alternatives(node)
             mark = f"‹ {index + 1}/{count} ›" if count > 1 else ""
-            shown = self._live_rows(node, mark) if node.id == self.answering else _node_rows(node, mark)
+            names.update((str(c.get("id")), str(c.get("function", {}).get("name", ""))) for c in node.tool_calls)
+            if node.id == self.answering:
+                shown = self._live_rows(node, mark)
+            elif node.role == "tool":
+                shown = [*result_rows(node, names.get(node.tool_call_id, "")), *([_note(mark)] if mark else [])]
+            else:
+                shown = _node_rows(node, mark, waiting)
             messages.extend(shown)
             rows.extend(node.id for _ in shown)
         return tuple(messages), tuple(rows)
@@ -93,12 +108,13 @@ class Conversation:
                           "metadata": {"title": title, "status": "pending" if not self.live_answer else "done"}})
         if self.live_answer:
             shown.append({"role": "assistant", "content": chat_markdown(self.live_answer)})
+        shown.extend(call_rows(self.live_calls))
         if mark:
             shown.append(_note(mark))
         return shown
 
 
-def _node_rows(node: ChatNode, mark: str) -> list[Message]:
+def _node_rows(node: ChatNode, mark: str, waiting: set[str]) -> list[Message]:
     if node.role == "user":
         return _user_rows(node, mark)
     figures = node.figures
@@ -110,10 +126,15 @@ def _node_rows(node: ChatNode, mark: str) -> list[Message]:
                       "metadata": {"title": title, "status": "done"}})
     if node.text:
         shown.append({"role": "assistant", "content": chat_markdown(node.text)})
+    servers = figures.get("mcp_calls")
+    shown.extend(call_rows(stored_calls(node), servers if isinstance(servers, Mapping) else {}, waiting))
+    shown.extend(schema_rows(figures.get("schema")))
     facts = [mark, str(figures.get("numbers") or "")]
     line = " · ".join(fact for fact in facts if fact)
     if figures.get("thinking_note"):
         shown.append(_note("⚠ " + inert(str(figures["thinking_note"]))))
+    if figures.get("routed"):
+        shown.append(_note("ℹ " + inert(str(figures["routed"]))))
     if figures.get("stopped"):
         shown.append(_note("■ Stopped", "The answer above is as far as it came."))
     if line:
@@ -148,12 +169,21 @@ def strip_alternative_mark(text: str) -> str:
 
 
 def tree_from_messages(messages: Any, answer: str = "") -> ChatTree:
-    """A tree holding stored OpenAI-shape messages (a history entry's) and, after them, `answer`."""
+    """A tree holding stored OpenAI-shape messages (a history entry's, a tool round's included) and,
+    after them, `answer`."""
     tree = ChatTree()
     for message in messages or ():
-        if isinstance(message, Mapping) and message.get("role") in ("user", "assistant"):
-            content = message.get("content")
-            if isinstance(content, list):
-                content = [part for part in content if isinstance(part, Mapping)]
-            tree = tree.append(str(message["role"]), content if isinstance(content, (str, list)) else str(content or ""))
+        if not isinstance(message, Mapping) or message.get("role") not in ("user", "assistant", "tool"):
+            continue
+        content = message.get("content")
+        if isinstance(content, list):
+            content = [part for part in content if isinstance(part, Mapping)]
+        content = content if isinstance(content, (str, list)) else str(content or "")
+        try:
+            if message["role"] == "tool":
+                tree = tree.append_tool(str(message.get("tool_call_id") or ""), str(content))
+            else:
+                tree = tree.append(str(message["role"]), content, tool_calls=message.get("tool_calls") or ())
+        except (ValueError, TypeError, AttributeError):  # a stored message of another shape is left out
+            continue
     return tree.append_assistant(answer) if answer else tree
