@@ -172,11 +172,8 @@ def _leaf(exc: BaseException) -> BaseException:
 
 
 def _run_sync(factory: Callable[[], Awaitable[T]]) -> T:
-    """Run a coroutine to its end in a fresh event loop: on this thread when it runs none, else on a new one."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(_awaited(factory))
+    """Run a coroutine to its end in a fresh event loop on a thread of its own: the caller's thread may
+    already run a loop (an async handler, a test harness's), which would refuse a second one."""
     box: dict[str, Any] = {}
 
     def target() -> None:

@@ -32,8 +32,9 @@ def public_endpoints(client: Client) -> list[str]:
     return list(client.view_api(return_format="dict", print_info=False)["named_endpoints"])
 
 
-def test_the_public_api_is_exactly_run_pick_model_and_whoami(client) -> None:
-    assert sorted(public_endpoints(client)) == ["/pick_model", "/run", "/whoami"]
+def test_the_public_api_is_exactly_run_pick_model_whoami_and_side_by_side_send(client) -> None:
+    # The Side by side page's send is a script's way to ask several models at once, as /run asks one.
+    assert sorted(public_endpoints(client)) == ["/pick_model", "/run", "/side_by_side_send", "/whoami"]
 
 
 @pytest.mark.parametrize("token", ["", SENTINEL], ids=["operator-token", "visitor-token"])
