@@ -14,13 +14,14 @@ against the schema.
 """
 from __future__ import annotations
 
+import html
 import time
 from dataclasses import dataclass, replace
 from typing import Any, Generator, Iterator, Mapping
 
 from backend import (ChatStream, Finished, Hub, InferenceRequest, ModelCard, Playground, PlaygroundError,
                      RouterCatalog, estimate_cost, list_providers, user_message, user_message_content)
-from backend.chat import ChatTree, SchemaCheck, check_answer
+from backend.chat import ChatTree, SchemaCheck
 from backend.chat_providers import Pricing
 from backend.errors import InvalidInput, InvalidParameters
 from backend.history import entry_from_run
@@ -193,9 +194,9 @@ def _answer_waiting(playground: Playground, conversation: Conversation, tools: T
     keep = {"allowed_calls": conversation.allowed_calls, "acknowledged": conversation.acknowledged}
     if conversation.pending != "answer":
         name = waiting_for(conversation, tools.mcp).call
-        yield _refused(conversation, inert(f"The model's call to {name.name if name else 'a function'} is waiting "
-                                           f"for its result: give it under Tools and structured output (Send "
-                                           f"result), then send your message."), **keep)
+        yield _refused(conversation, html.escape(f"The model's call to {name.name if name else 'a function'} is "
+                                                 f"waiting for its result: give it under Tools and structured output "
+                                                 f"(Send result), then send your message.", quote=False), **keep)
         return None
     latest = conversation
     try:

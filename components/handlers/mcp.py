@@ -100,7 +100,7 @@ def servers_note(session: McpSession) -> str:
         who = "gets your Hugging Face token" if entry.gets_hf_token else \
             ("gets the header you typed" if entry.header else "gets no credential")
         head = f"**{inert(entry.host)}** · {len(tools)} tool{'s' if len(tools) != 1 else ''} offered · {who}"
-        lines = [f"- `{inert(t.function_name)}`: {inert(_first_line(t.description)) or '*(no description)*'}"
+        lines = [f"- **{inert(t.function_name)}**: {inert(_first_line(t.description)) or '*(no description)*'}"
                  for t in tools[:MAX_LISTED]]
         if len(tools) > MAX_LISTED:
             lines.append(f"- … and {len(tools) - MAX_LISTED} more")

@@ -9,14 +9,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterator, Mapping
 
 from backend import ChatStream, InferenceRequest, RouterCatalog
-from backend.chat import (ChatTree, McpTool, SchemaCheck, ToolCall, ToolCallAssembler, check_answer, parse_tools,
-                          provider_support, response_format, tool_choice_value)
+from backend.chat import (ChatTree, McpServer, McpTool, SchemaCheck, ToolCall, ToolCallAssembler, check_answer,
+                          parse_tools, provider_support, response_format, tool_choice_value)
 from backend.chat.tools import MAX_TOOLS
 from backend.errors import InvalidInput, InvalidParameters, PlaygroundError
 from backend.settings import Settings, resolve_token
 
 from .conversation import Conversation
-from .mcp import McpEntry, McpSession, run_call
+from .mcp import Connect, McpEntry, McpSession, run_call
 from .run import RunSetup
 
 __all__ = ["ToolSettings", "Waiting", "waiting_for", "waiting_calls", "give_result", "allow_call",
@@ -186,7 +186,7 @@ def allow_call(conversation: Conversation, session: McpSession, always: bool) ->
 
 
 def run_allowed_calls(conversation: Conversation, session: McpSession, visitor_token: str | None,
-                      settings: Settings) -> Iterator[tuple[str, Conversation]]:
+                      settings: Settings, connect: Connect = McpServer) -> Iterator[tuple[str, Conversation]]:
     """Run the waiting calls that may run on their server, in order, up to the first that may not:
     yields (what runs now, or "" once done, the conversation so far). A server that cannot be used stops
     the calls with its error (PlaygroundError), the results so far kept."""
@@ -196,7 +196,7 @@ def run_allowed_calls(conversation: Conversation, session: McpSession, visitor_t
             break
         entry, tool = session.find(call.name)  # type: ignore[misc]
         yield f"Running {tool.name} on the MCP server at {entry.host}…", conversation.settled(tree)
-        run = run_call(entry, tool, call, visitor_token, settings)
+        run = run_call(entry, tool, call, visitor_token, settings, connect)
         tree = tree.append_tool(call.id, run.text, figures=run.figures)
     left = tuple(i for i in conversation.allowed_calls if i not in {n.tool_call_id for n in tree.path()})
     yield "", replace(conversation.settled(tree, allowed_calls=left), pending=conversation.pending)

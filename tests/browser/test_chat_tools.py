@@ -87,6 +87,7 @@ def test_a_tool_call_is_answered_and_the_model_answers_with_the_results(page: An
     expect(page.locator("#tools")).to_contain_text("get_n_day_weather_forecast")
     page.click("#run")
 
+    expect(page.locator("#status")).to_contain_text("HTTP 200", timeout=ANSWER_TIMEOUT)
     expect(chat).to_contain_text("get_current_weather · call 1 of 2", timeout=ANSWER_TIMEOUT)
     expect(chat).to_contain_text("get_current_weather · call 2 of 2")
     expect(chat).to_contain_text('"location": "Tokyo, Japan"')  # the arguments, pretty-printed
