@@ -1,11 +1,7 @@
-"""The chat's "Tools and structured output" accordion (closed at first, one per page, few components): the
-tools box (`#tools`, a JSON array of OpenAI tool objects, with an example to insert) and `tool_choice`;
-MCP servers by URL (`#mcp-url`, a header of the person's own; Hugging Face's in one click); the calls
-waiting for a result (`#tool-result`, `#tool-send`, or run on their MCP server once confirmed); the JSON
-Schema of structured output (`#response-format`, examples, strict) and the answer checked against it.
-
-The cards of the calls are rows of the transcript (`handlers/tool_rows.py`); the logic is in
-`handlers/tools.py` and `handlers/mcp.py`. Text reaches Markdown only through `inert` (SECURITY.md T10).
+"""The chat's "Tools and structured output" accordion (closed at first, few components): the tools box
+(`#tools`) and tool_choice, MCP servers (`#mcp-url`), the call waiting for a result (`#tool-result`,
+`#tool-send`, or run on its server), and the JSON Schema (`#response-format`) with the answer checked.
+Logic: handlers/tools.py and handlers/mcp.py; text reaches Markdown only through `inert` (T10).
 """
 from __future__ import annotations
 

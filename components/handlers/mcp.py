@@ -1,9 +1,6 @@
-"""The MCP servers a visitor added to the chat, as plain values: `McpSession` (each server's URL, the header
-the person typed for it, its listed tools, and the tools they allowed to run always), adding a server
-(listing its tools), the note that lists them, and running one call, all through backend/chat/mcp_client.
-
-Hugging Face's own server gets the person's HF token (else the operator's, as the router does); any
-other server gets only the header typed for it. Calls are synchronous: Gradio runs them in a worker thread.
+"""The MCP servers a visitor added to the chat (`McpSession`: URL, the header typed for it, its tools, the
+tools allowed always): adding one, the note listing them, and running one call. Only Hugging Face's own
+server gets the HF token (mcp_target.py); calls are synchronous, so Gradio runs them in a worker thread.
 """
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ router says cannot take tools is warned about (Run again sends anyway) while a p
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any, Iterator
 
 import gradio as gr
@@ -164,3 +165,40 @@ def test_auto_goes_to_a_provider_that_can_and_says_so(playground: Playground, fa
     notes = [plain(m["metadata"]["title"]) for m in final.conversation.transcript if m.get("metadata")]
     assert "ℹ Sent to hf-inference, a provider that says it supports tools: auto may pick fireworks-ai, which does " \
            f"not support tools for {MODEL}; hf-inference does." in notes
+
+
+# -- MCP calls in the loop ------------------------------------------------------------------------------
+def test_calls_allowed_always_run_at_once_and_a_server_gone_stops_the_loop_with_its_reason(fake: FakeHF) -> None:
+    from components.handlers.mcp import McpSession, add_server
+    from components.handlers.tools import allow_call
+    from tests.mcp_servers import McpTestServer, demo_server
+
+    fake.reset()
+    settings = fake_settings(fake.url, OPERATOR_TOKEN, PLAYGROUND_MCP_HOSTS="127.0.0.1")
+    playground = Playground(settings)
+    setup = RunSetup("fake/tool-caller", "chat-completion", FormValues(prompt=QUESTION), params={"stream": True})
+    with McpTestServer(demo_server()) as server:
+        session = add_server(McpSession(), server.url, "", None, settings)
+        asked = last(run_chat(playground, Catalog({}), setup, Conversation(),
+                              tools=ToolSettings(choice="weather", mcp=session))).conversation
+        allowed, always = allow_call(asked, session, always=True)
+        tools = ToolSettings(choice="weather", mcp=always)
+        answered = last(run_chat(playground, Catalog({}), setup, allowed, tools=tools)).conversation
+        assert "said: 24 °C, sunny" in answered.tree.last.text and len(fake.received) == 2
+
+        # A new question: its calls, allowed always, run at once and the answer follows in the same Run.
+        views = list(run_chat(playground, Catalog({}), replace(setup, form=FormValues(prompt="And now?")),
+                              answered, tools=tools))
+        ran = [plain(view.run.status) for view in views if "Running" in view.run.status]
+        assert ran == ["⇢ Running weather on the MCP server at 127.0.0.1…"] * 2 and len(fake.received) == 4
+        assert "said: 18 °C, light rain" in views[-1].conversation.tree.last.text
+
+        # Asked once more, allowed only once this time (a session that never said always).
+        waiting = last(run_chat(playground, Catalog({}), replace(setup, form=FormValues(prompt="Once more?")),
+                                views[-1].conversation, tools=ToolSettings(choice="weather", mcp=session)))
+        assert waiting.conversation.tree.unanswered_calls() and len(fake.received) == 5
+    once, session = allow_call(waiting.conversation, session, always=False)
+    stopped = last(run_chat(playground, Catalog({}), setup, once, tools=ToolSettings(choice="weather", mcp=session)))
+    assert stopped.run.phase == "held" and "could not run the call" in stopped.run.status
+    assert "Could not connect: no MCP server answered" in plain(stopped.conversation.transcript[-1]["content"])
+    assert len(fake.received) == 5, "nothing went to the model"
