@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping
 
 from ..errors import PlaygroundError
 from ..polling import Finished, PollEvent, Sending, Streaming
+from ..redact import scrub
 from ..result import InferenceRequest, InferenceResult
 from ..sse import SSEEvent
 from ..targets import PROVIDER_POLICIES
@@ -51,6 +52,7 @@ class ChatStream:
         self._clock = clock
         self.started = clock()
         self._request: InferenceRequest | None = None  # its `tools` say which calls are to defined functions
+        self._secret: str | None = None  # the credential sent: scrubbed from the assembled text too
         self._clear()
 
     def _clear(self) -> None:
@@ -77,9 +79,12 @@ class ChatStream:
                 f"finish_reason={self.finish_reason!r}, done={self.done})")
 
     @classmethod
-    def for_request(cls, request: InferenceRequest, clock: Callable[[], float] = time.monotonic) -> ChatStream:
+    def for_request(cls, request: InferenceRequest, clock: Callable[[], float] = time.monotonic,
+                    secret: str | None = None) -> ChatStream:
+        """A stream for `request`; `secret`, the credential it carries, never shows in the assembled text
+        (each event is scrubbed as it arrives, but a token the server split across chunks only meets again here)."""
         stream = cls(_requested_model(request), clock)
-        stream._request = request
+        stream._request, stream._secret = request, secret
         return stream
 
     @classmethod
@@ -172,17 +177,17 @@ class ChatStream:
     @property
     def text(self) -> str:
         """The content exactly as it came, inline `<think>` blocks and all."""
-        return "".join(self._content)
+        return scrub("".join(self._content), self._secret)
 
     @property
     def answer(self) -> str:
         """The content without its thinking: what the answer, its copy button and the history show."""
-        return self._thinking.answer
+        return scrub(self._thinking.answer, self._secret)
 
     @property
     def reasoning(self) -> str:
         """The thinking of both kinds: `reasoning_content`/`reasoning` deltas, then inline blocks."""
-        return self._thinking.thinking
+        return scrub(self._thinking.thinking, self._secret)
 
     @property
     def is_thinking(self) -> bool:

@@ -244,7 +244,7 @@ def run_chat(playground: Playground, catalog: RouterCatalog, setup: RunSetup, co
                       images=(*conversation.images, image) if image else conversation.images)
     base = start_view(request, credential, setup.form.image)
     yield ChatView(base, pending, message=None if conversation.pending else "")
-    chat, shown_at, last = ChatStream.for_request(request), 0.0, None
+    chat, shown_at, last = ChatStream.for_request(request, secret=credential), 0.0, None
     for event in playground.run(request, token=visitor_token, endpoint_key=endpoint_key):
         changed = chat.feed(event)
         if isinstance(event, Finished):

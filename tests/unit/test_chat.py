@@ -312,3 +312,14 @@ def test_a_streamed_chat_asks_for_usage_in_its_last_chunk_and_a_plain_one_does_n
     assert streamed.json_body["stream_options"] == {"include_usage": True}
     assert "stream_options" not in plain.json_body
     assert own.json_body["stream_options"] == {"include_usage": False}, "a visitor's own choice stands"
+
+
+def test_a_token_the_server_split_across_chunks_never_shows_in_the_assembled_answer() -> None:
+    token = "hf_splitAcrossChunks0123456789ab"
+    request = InferenceRequest("POST", CHAT_URL, json_body={"model": "org/m"})
+    chat = ChatStream.for_request(request, secret=token)
+    for part in ("You sent ", token[:12], token[12:], " and <think>", token[:7], token[7:], "</think>"):
+        chat.feed(chunk(part))
+    for shown in (chat.text, chat.answer, chat.reasoning):
+        assert token not in shown and token[:12] not in shown.replace("***", "")
+    assert chat.answer.startswith("You sent *** and") and chat.reasoning == "***"
