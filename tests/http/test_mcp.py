@@ -10,7 +10,7 @@ import asyncio
 import json
 import socket
 import threading
-from typing import Iterator
+from typing import Any, Iterator
 
 import anyio
 import pytest
@@ -235,16 +235,35 @@ def test_a_name_that_resolves_to_a_private_address_at_connection_time_is_refused
         server.list_tools()
 
 
+def off_thread(run: Any, *args: Any) -> Any:
+    """`run(*args)` on a thread of its own: the test runner's thread may hold a loop already (Playwright's
+    sync API keeps one for the whole session once the browser tests have run)."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = run(*args)
+        except BaseException as exc:  # handed back to the test
+            box["error"] = exc
+    worker = threading.Thread(target=target)
+    worker.start()
+    worker.join(60)
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
 def test_the_pinned_backend_connects_to_the_address_it_checked(demo: McpTestServer) -> None:
     async def connect(backend: PinnedBackend) -> None:
         stream = await backend.connect_tcp("pinned.example", demo.port, timeout=2)
         await stream.aclose()
 
-    anyio.run(connect, PinnedBackend(lambda host: ["127.0.0.1"], is_allowed=lambda address: True))
+    off_thread(anyio.run, connect, PinnedBackend(lambda host: ["127.0.0.1"], is_allowed=lambda address: True))
     with pytest.raises(InvalidEndpointUrl):
-        anyio.run(connect, PinnedBackend(lambda host: ["127.0.0.1"]))
+        off_thread(anyio.run, connect, PinnedBackend(lambda host: ["127.0.0.1"]))
     with pytest.raises(InvalidEndpointUrl, match="could not be resolved"):
-        anyio.run(connect, PinnedBackend(lambda host: (_ for _ in ()).throw(socket.gaierror("no such name"))))
+        off_thread(anyio.run, connect,
+                   PinnedBackend(lambda host: (_ for _ in ()).throw(socket.gaierror("no such name"))))
 
 
 # -- results and threads -----------------------------------------------------------------------------
@@ -267,7 +286,7 @@ def test_the_sync_facade_works_from_a_thread_that_already_runs_an_event_loop(dem
     async def inside_a_loop() -> str:
         return McpServer(demo.url, trusting(demo)).call_tool("add", {"a": 1, "b": 1}).text
 
-    assert asyncio.run(inside_a_loop()) == "2"
+    assert off_thread(asyncio.run, inside_a_loop()) == "2"
     results: list[str] = []
     workers = [threading.Thread(target=lambda: results.append(
         McpServer(demo.url, trusting(demo)).call_tool("add", {"a": 20, "b": 1}).text)) for _ in range(3)]
