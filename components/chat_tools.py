@@ -122,7 +122,7 @@ def build_tools_panel() -> ToolsPanel:
     with gr.Accordion("Tools and structured output", open=False, elem_id="tools-box") as box:
         note = gr.Markdown(elem_id="tool-note")
         with gr.Row(visible=False, elem_id="tool-answer") as answer_row:
-            result = gr.Textbox(label="Result", lines=2, max_lines=8, elem_id="tool-result", scale=4)
+            result = gr.Textbox(label="Result", lines=2, max_lines=8, elem_id="tool-result", scale=4, min_width=320)
             send = gr.Button("Send result", variant="primary", size="sm", scale=0, min_width=120, elem_id="tool-send")
             run_once = gr.Button("Run it", size="sm", scale=0, min_width=90, visible=False, elem_id="mcp-run")
             always = gr.Button("Always run this tool", size="sm", scale=0, min_width=150, visible=False,

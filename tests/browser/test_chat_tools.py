@@ -15,7 +15,7 @@ from typing import Any, Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.actions import ANSWER_TIMEOUT, type_model
+from tests.browser.actions import ANSWER_TIMEOUT
 from tests.browser.conftest import OPERATOR_TOKEN
 from tests.fake_hf import FakeHF
 from tests.mcp_servers import McpTestServer, closed_port_url, demo_server, many_tools_server, status_app
@@ -57,8 +57,18 @@ def type_code(page: Any, elem_id: str, text: str) -> None:
     editor.fill(text)
 
 
+def pick(page: Any, model_id: str) -> None:
+    """Paste a model id and press Enter (typed key by key, the search would offer fake/tool-caller-odd
+    and -tgi beside fake/tool-caller, and Enter might take one of them)."""
+    box = page.locator("#model input")
+    box.fill(model_id)
+    box.press("Enter")
+    expect(page.locator("#model-info")).to_contain_text(model_id, timeout=ANSWER_TIMEOUT)
+    expect(box).to_have_value(model_id)
+
+
 def ask(page: Any, model: str, message: str = QUESTION) -> Any:
-    type_model(page, model)
+    pick(page, model)
     open_tools(page)
     page.locator("#prompt textarea").fill(message)
     return page.locator("#chat")
@@ -154,7 +164,7 @@ def test_an_answer_is_checked_against_the_schema(page: Any, hf: FakeHF) -> None:
         "name", "born", "known_for"]
 
     page.click("#chat-clear")
-    type_model(page, "fake/json-breaks")
+    pick(page, "fake/json-breaks")
     page.locator("#prompt textarea").fill("And who was Babbage?")
     page.click("#run")
     expect(chat).to_contain_text("✗ does not match the schema", timeout=ANSWER_TIMEOUT)
@@ -213,7 +223,7 @@ def test_an_mcp_servers_tool_runs_once_allowed_and_its_result_goes_back(page: An
 ])
 def test_a_server_down_failing_or_with_too_many_tools_is_said_clearly(page: Any, hf: FakeHF, server: Any,
                                                                        says: str) -> None:
-    type_model(page, "fake/tool-caller")
+    pick(page, "fake/tool-caller")
     open_tools(page)
     started = McpTestServer(server()).start() if server else None
     try:
