@@ -54,12 +54,10 @@ def wire_chat_tools(page: Page) -> list[Any]:
     chat = page.chat
     panel, token = chat.tools, page.tokens.token
     handlers = ToolsHandlers(panel, chat.chatbot, chat.conversation, page.services.settings)
-    answered = [panel.send.click(handlers.on_send, [chat.conversation, panel.mcp, panel.result],
-                                 [*handlers.answer_outputs(), panel.result], **_QUIET),
-                panel.run_once.click(handlers.on_allow(False), [chat.conversation, panel.mcp],
-                                     handlers.answer_outputs(), **_QUIET),
-                panel.always.click(handlers.on_allow(True), [chat.conversation, panel.mcp],
-                                   handlers.answer_outputs(), **_QUIET)]
+    # Queued: the queue's request names the button pressed (EventData.target), a direct call does not.
+    answered = gr.on([panel.send.click, panel.run_once.click, panel.always.click], handlers.on_action,
+                     [chat.conversation, panel.mcp, panel.result], [*handlers.answer_outputs(), panel.result],
+                     api_visibility="private", show_progress="hidden", concurrency_limit=None)
     panel.example.click(handlers.on_example, [panel.tools, panel.mcp], [panel.tools, panel.choice, panel.note],
                         **_QUIET)
     panel.tools.blur(handlers.on_tools_checked, [panel.tools, panel.mcp], [panel.choice, panel.note], **_QUIET)
@@ -72,7 +70,7 @@ def wire_chat_tools(page: Page) -> list[Any]:
                         handlers.mcp_outputs(), **network)
     panel.mcp_hub.click(handlers.on_hub, [panel.mcp, panel.tools, token], handlers.mcp_outputs(), **network)
     panel.mcp_remove.click(handlers.on_remove, panel.tools, handlers.mcp_outputs(), **_QUIET)
-    return [_then_answer(page, event) for event in answered]
+    return [_then_answer(page, answered)]
 
 
 def wire_chat(page: Page) -> list[Any]:

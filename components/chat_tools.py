@@ -189,6 +189,14 @@ class ToolsHandlers:
     def answer_outputs(self) -> list[Any]:
         return [self.state, self.chatbot, *self.panel.pending_outputs(), self.panel.mcp]
 
+    def on_action(self, conversation: Conversation, session: McpSession, text: str,
+                  event: gr.EventData) -> dict[Any, Any]:
+        """Send result, Run it and Always run share one listener, so one answer run follows them all."""
+        pressed = getattr(event.target, "elem_id", None)  # the session's copy of the button: its elem_id
+        if pressed in (self.panel.run_once.elem_id, self.panel.always.elem_id):
+            return self.on_allow(always=pressed == self.panel.always.elem_id)(conversation, session)
+        return self.on_send(conversation, session, text)
+
     def on_send(self, conversation: Conversation, session: McpSession, text: str) -> dict[Any, Any]:
         """The result typed for the waiting call; kept in the box when it cannot be taken."""
         try:
