@@ -146,7 +146,9 @@ class ConversationHandlers:
         kept = KeptConversation(current.id, current.name, conversation.tree,
                                 _settings(model, provider, system, effort, extra), current.parameters,
                                 current.updated)
-        return self.listing(library.put(kept), secrets=(token, key))
+        updates = self.listing(library.put(kept), secrets=(token, key))
+        updates.pop(self.panel.note)  # a save says nothing: the note of an import or a rename stays
+        return updates
 
     def on_new(self, stored: Any) -> dict[Any, Any]:
         library, _ = library_from_stored(stored)
