@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 import requests
 
 from .client import Transport
-from .errors import BadRequest, InvalidInput, InvalidParameters
+from .errors import BadRequest, InvalidParameters
 from .polling import Finished, PollEvent, poll
 from .provenance import Provenance
 from .providers import CancelLedger, MediaFetcher, ProviderMapping, pick, provider_request, run_provider
