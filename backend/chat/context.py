@@ -4,17 +4,28 @@ The estimate is a heuristic, not a tokenizer (each model has its own): about 4 c
 ASCII text, 2 for other characters (accented and CJK text tokenize denser), a nominal 1,000 tokens per
 image and 4 per message for the chat template's role markers. It aims at the middle, not at a bound:
 it is meant for "about 41,000 tokens", never for billing.
+
+`context_check` measures a request's messages against the router's `/v1/models` entry of the chosen
+provider; for a policy (auto, fastest, cheapest, preferred), against the longest context among the
+model's live providers, since only then can no provider hold it. Duck-typed on `RouterModel`, as
+`capabilities` is.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-__all__ = ["estimate_tokens", "context_warning", "IMAGE_TOKENS", "MESSAGE_TOKENS"]
+if TYPE_CHECKING:
+    from ..chat_providers import RouterModel, RouterProvider
+
+__all__ = ["estimate_tokens", "context_warning", "context_check", "ContextCheck", "IMAGE_TOKENS",
+           "MESSAGE_TOKENS"]
 
 ASCII_CHARS_PER_TOKEN = 4
 OTHER_CHARS_PER_TOKEN = 2
 IMAGE_TOKENS = 1_000  # a data: URL runs to megabytes while the image costs the model ~1k tokens
 MESSAGE_TOKENS = 4
+_POLICIES = ("", "auto", "fastest", "cheapest", "preferred")
 
 
 def estimate_tokens(messages: Iterable[Mapping[str, Any]]) -> int:
@@ -40,13 +51,65 @@ def context_warning(messages: Iterable[Mapping[str, Any]], context_length: int |
 
     "This conversation is about 41,000 tokens; together's context is 32,768."
     """
-    if not context_length or context_length <= 0:
-        return None
-    estimate = estimate_tokens(messages)
-    answer = max_tokens if max_tokens and max_tokens > 0 else 0
-    if estimate + answer <= context_length:
-        return None
     whose = f"{provider}'s context" if provider else "the model's context"
+    return _warning(estimate_tokens(messages), _answer(max_tokens), context_length, whose)
+
+
+@dataclass(frozen=True)
+class ContextCheck:
+    """`warning` is plain text (None: it fits, or nobody can say); `provider` is whose context it was
+    measured against, `longer` the live providers whose context would hold it (with their length)."""
+
+    warning: str | None = None
+    provider: str = ""
+    longer: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def alternatives(self) -> str:
+        """" Providers with a longer context: together (131,072)." or ""."""
+        named = ", ".join(f"{name} ({length:,})" for name, length in self.longer)
+        return f" Providers with a longer context: {named}." if named else ""
+
+
+def context_check(model: RouterModel | None, provider: str, messages: Iterable[Mapping[str, Any]],
+                  max_tokens: int | None = None) -> ContextCheck:
+    """Whether `messages` (and `max_tokens` for the answer) fit `provider`'s context for `model` ("" or
+    a policy: the longest context among its live providers). No model, no entry or no length: nothing."""
+    if model is None:
+        return ContextCheck()
+    live = [p for p in model.providers.values() if p.status in ("", "live") and p.context_length]
+    policy = (provider or "").strip().lower()
+    if policy in _POLICIES:
+        entry = max(live, key=lambda p: p.context_length or 0, default=None)
+        whose = f"{entry.provider}'s context" if entry is not None else ""
+        if entry is not None and len(live) > 1:
+            whose += f", the longest among {model.id}'s providers,"
+    else:
+        entry = model.providers.get(policy)
+        whose = f"{policy}'s context"
+    if entry is None or not entry.context_length:
+        return ContextCheck()
+    estimate, answer = estimate_tokens(messages), _answer(max_tokens)
+    warning = _warning(estimate, answer, entry.context_length, whose)
+    if warning is None:
+        return ContextCheck()
+    longer = tuple((p.provider, int(p.context_length or 0)) for p in _by_length(live)
+                   if p.provider != entry.provider and (p.context_length or 0) >= estimate + answer)
+    return ContextCheck(warning, entry.provider, longer)
+
+
+def _by_length(providers: list[RouterProvider]) -> list[RouterProvider]:
+    return sorted(providers, key=lambda p: -(p.context_length or 0))
+
+
+def _answer(max_tokens: Any) -> int:
+    ok = isinstance(max_tokens, int) and not isinstance(max_tokens, bool) and max_tokens > 0
+    return max_tokens if ok else 0
+
+
+def _warning(estimate: int, answer: int, context_length: int | None, whose: str) -> str | None:
+    if not context_length or context_length <= 0 or estimate + answer <= context_length:
+        return None
     if estimate <= context_length:
         return (f"This conversation is about {_rounded(estimate):,} tokens and the answer may take {answer:,} more "
                 f"(max_tokens); {whose} is {context_length:,}.")
