@@ -1,6 +1,6 @@
 """Copy-as-code: one `InferenceRequest` written out as curl, Python or JavaScript that sends it again.
 
-Owns the five snippet writers and the task → client-method table they share. There is no token
+Owns the six snippet writers and the task → client-method table they share. There is no token
 parameter anywhere (SECURITY.md T2): a snippet reads `HF_TOKEN` from the environment, or `API_TOKEN`
 for a host that is not Hugging Face's. curl, requests and fetch send the very bytes the playground sent.
 """
@@ -20,10 +20,10 @@ from .snippet_literals import JS, PY, Code, Syntax, function_call, literal, quot
 
 __all__ = ["LANGUAGES", "LANGUAGE_LABELS", "TOKEN_VARIABLES", "build_snippet", "build_all"]
 
-LANGUAGES = ("curl", "python", "huggingface_hub", "node", "javascript")
+LANGUAGES = ("curl", "python", "huggingface_hub", "openai", "node", "javascript")
 LANGUAGE_LABELS = {
     "curl": "curl", "python": "Python (requests)", "huggingface_hub": "Python (huggingface_hub)",
-    "node": "Node.js (fetch)", "javascript": "JavaScript (@huggingface/inference)",
+    "openai": "Python (openai client)", "node": "Node.js (fetch)", "javascript": "JavaScript (@huggingface/inference)",
 }
 # token_kind → the environment variable a snippet reads the credential from.
 TOKEN_VARIABLES: Mapping[str, str | None] = {"hf": "HF_TOKEN", "endpoint": "API_TOKEN", "none": None}
@@ -56,10 +56,16 @@ class _Plan:
         return self.request.url.rstrip("/").endswith("/chat/completions")
 
     @property
+    def offers_tools(self) -> bool:
+        """The model may answer with tool calls, which the snippet then prints beside any text."""
+        body = self.request.json_body
+        return self.is_chat and isinstance(body, Mapping) and bool(body.get("tools"))
+
+    @property
     def answer(self) -> str:
-        """How the answer is read: 'chat_stream', 'stream', 'file' or 'json'."""
+        """How the answer is read: 'chat_stream' (or 'chat_stream_tools'), 'stream', 'file' or 'json'."""
         if self.request.stream:
-            return "chat_stream" if self.is_chat else "stream"
+            return _with_tools(self, "chat_stream") if self.is_chat else "stream"
         return "file" if self.answer_file else "json"
 
     @property
@@ -84,6 +90,11 @@ def _plan(request: InferenceRequest, upload_name: str) -> _Plan:
     body = None if sends_file or request.json_body is None else json.dumps(request.json_body, allow_nan=False)
     return _Plan(request, headers, body, upload_name, sends_file, TOKEN_VARIABLES[request.token_kind],
                  _answer_file(request))
+
+
+def _with_tools(plan: _Plan, kind: str) -> str:
+    """A chat answer template's twin that also prints tool calls, when the request offers tools."""
+    return f"{kind}_tools" if plan.offers_tools else kind
 
 
 def _answer_file(request: InferenceRequest) -> str | None:
@@ -152,6 +163,18 @@ _PYTHON_ANSWERS = {
     "stream": _PYTHON_STREAM.replace(
         "<<print>>", 'if not event["token"]["special"]:\n'
                      '                print(event["token"]["text"], end="", flush=True)'),
+    # A streamed tool call comes in pieces (OpenAI's shape: name first, then arguments by index); TGI
+    # sends its arguments as an object, whole.
+    "chat_stream_tools": "calls = {}  # tool calls by index: name, and arguments so far\n" + _PYTHON_STREAM.replace(
+        "<<print>>", """for choice in event["choices"]:
+                print(choice["delta"].get("content") or "", end="", flush=True)
+                for piece in choice["delta"].get("tool_calls") or []:
+                    call = calls.setdefault(piece.get("index", 0), {"name": "", "arguments": ""})
+                    function = piece.get("function") or {}
+                    call["name"] = function.get("name") or call["name"]
+                    arguments = function.get("arguments") or ""
+                    call["arguments"] += arguments if isinstance(arguments, str) else json.dumps(arguments)""")
+    + "for call in calls.values():\n    print(f\"{call['name']}({call['arguments']})\")\n",
 }
 
 
@@ -203,6 +226,16 @@ _NODE_ANSWERS = {
                                                     "process.stdout.write(choice.delta.content ?? \"\");"),
     "stream": _NODE_STREAM.replace("<<print>>", "const { token } = JSON.parse(data);\n"
                                                "      if (!token.special) process.stdout.write(token.text);"),
+    "chat_stream_tools": ("  const calls = {}; // tool calls by index: name, and arguments so far\n" + _NODE_STREAM.replace(
+        "<<print>>", """for (const { delta } of JSON.parse(data).choices) {
+        process.stdout.write(delta.content ?? "");
+        for (const piece of delta.tool_calls ?? []) {
+          const call = (calls[piece.index ?? 0] ??= { name: "", arguments: "" });
+          call.name = piece.function?.name || call.name;
+          const text = piece.function?.arguments ?? "";
+          call.arguments += typeof text === "string" ? text : JSON.stringify(text);
+        }
+      }""") + "  for (const call of Object.values(calls)) console.log(`${call.name}(${call.arguments})`);\n"),
 }
 
 
@@ -291,7 +324,7 @@ def _client_answer(plan: _Plan, call: _ClientCall) -> str:
     """Which answer template: a stream, a chat completion, or what the method returns."""
     if plan.request.stream:
         return plan.answer
-    return "chat" if plan.is_chat else call.returns
+    return _with_tools(plan, "chat") if plan.is_chat else call.returns
 
 
 def _parameters(body: Mapping[str, Any], *inputs: str) -> dict[str, Any]:
@@ -324,6 +357,18 @@ _HUB_ANSWERS = {
     "chat_stream": ("stream = %(call)s\nfor chunk in stream:\n    if chunk.choices:\n"
                     "        print(chunk.choices[0].delta.content or \"\", end=\"\", flush=True)\nprint()\n"),
     "stream": "for token in %(call)s:\n    print(token, end=\"\", flush=True)\nprint()\n",
+    # With tools the message may be tool calls and no text (content None): print each call too.
+    "chat_tools": ("completion = %(call)s\nmessage = completion.choices[0].message\nif message.content:\n"
+                   "    print(message.content)\nfor call in message.tool_calls or []:\n"
+                   "    print(f\"{call.function.name}({call.function.arguments})\")\n"),
+    "chat_stream_tools": ("calls = {}  # tool calls by index: [name, arguments so far]\nstream = %(call)s\n"
+                          "for chunk in stream:\n    if chunk.choices:\n        delta = chunk.choices[0].delta\n"
+                          "        print(delta.content or \"\", end=\"\", flush=True)\n"
+                          "        for piece in delta.tool_calls or []:\n"
+                          "            call = calls.setdefault(piece.index, [\"\", \"\"])\n"
+                          "            call[0] = piece.function.name or call[0]\n"
+                          "            call[1] += piece.function.arguments or \"\"\nprint()\n"
+                          "for name, arguments in calls.values():\n    print(f\"{name}({arguments})\")\n"),
 }
 
 
@@ -392,6 +437,37 @@ def _hub(plan: _Plan) -> str:
            f"client = {function_call('InferenceClient', (), client)}\n\n{answer}"
 
 
+# `client.chat.completions.create`'s own keywords (openai 1.x to 3.x); the rest of a body goes in
+# `extra_body`, which the client puts at the body's root, where the playground put it.
+_OPENAI_KEYWORDS = frozenset({
+    "frequency_penalty", "logit_bias", "logprobs", "max_completion_tokens", "max_tokens", "n", "parallel_tool_calls",
+    "presence_penalty", "reasoning_effort", "response_format", "seed", "stop", "stream", "stream_options",
+    "temperature", "tool_choice", "tools", "top_logprobs", "top_p", "user"})
+
+
+def _openai(plan: _Plan) -> str:
+    """The OpenAI client on any OpenAI-compatible chat URL (the router, a provider's, an endpoint's `/v1`)."""
+    body = plan.request.json_body
+    if not plan.is_chat or not isinstance(body, Mapping) or "model" not in body:
+        return f"# The OpenAI client only sends chat completions; here it is with requests.\n{_python(plan)}"
+    kwargs = {"model": body["model"], "messages": body.get("messages")}
+    kwargs |= {key: value for key, value in body.items() if key in _OPENAI_KEYWORDS}
+    extra = {key: value for key, value in body.items() if key not in kwargs}
+    if extra:
+        kwargs["extra_body"] = extra
+    base_url = plan.request.url.rstrip("/").removesuffix("/chat/completions")
+    client: dict[str, Any] = {"base_url": base_url}
+    head = ""
+    if plan.token_variable:
+        client["api_key"] = Code(f'os.environ["{plan.token_variable}"]')
+        head = "import os\n\n"
+    else:  # the client will not start without a key; this server asks for none
+        client["api_key"] = "unused"
+    answer = _HUB_ANSWERS[_with_tools(plan, "chat_stream" if plan.request.stream else "chat")] % {
+        "call": function_call("client.chat.completions.create", (), kwargs)}
+    return f"{head}from openai import OpenAI\n\nclient = {function_call('OpenAI', (), client)}\n\n{answer}"
+
+
 _JS_ANSWERS = {
     "value": "const output = await client.%(method)s(%(args)s);\nconsole.log(output);\n",
     "image": ("const output = await client.%(method)s(%(args)s);\n"
@@ -402,6 +478,19 @@ _JS_ANSWERS = {
                     "  if (chunk.choices?.length) process.stdout.write(chunk.choices[0].delta.content ?? \"\");\n}\n"),
     "stream": ("for await (const output of client.%(method)s(%(args)s)) {\n"
                "  if (!output.token.special) process.stdout.write(output.token.text);\n}\n"),
+    "chat_tools": ("const completion = await client.%(method)s(%(args)s);\nconst { message } = completion.choices[0];\n"
+                   "if (message.content) console.log(message.content);\nfor (const call of message.tool_calls ?? []) "
+                   "console.log(`${call.function.name}(${call.function.arguments})`);\n"),
+    "chat_stream_tools": ("const calls = {}; // tool calls by index: name, and arguments so far\n"
+                          "for await (const chunk of client.%(method)s(%(args)s)) {\n"
+                          "  const delta = chunk.choices?.[0]?.delta;\n  if (!delta) continue;\n"
+                          "  process.stdout.write(delta.content ?? \"\");\n"
+                          "  for (const piece of delta.tool_calls ?? []) {\n"
+                          "    const call = (calls[piece.index ?? 0] ??= { name: \"\", arguments: \"\" });\n"
+                          "    call.name = piece.function?.name || call.name;\n"
+                          "    call.arguments += piece.function?.arguments ?? \"\";\n  }\n}\n"
+                          "process.stdout.write(\"\\n\");\n"
+                          "for (const call of Object.values(calls)) console.log(`${call.name}(${call.arguments})`);\n"),
 }
 
 
@@ -411,7 +500,8 @@ def _javascript(plan: _Plan) -> str:
         return "// @huggingface/inference has no method for this request; here it is with fetch.\n" + _node(plan)
     if plan.route == "provider":
         return _javascript_provider(plan, call)
-    args = {key: value for key, value in (plan.request.json_body or {}).items() if key != "stream"}
+    # The *Stream methods add `stream: true` themselves; a `stream: false` stays, as the playground sent it.
+    args = {key: value for key, value in (plan.request.json_body or {}).items() if key != "stream" or not value}
     reads_file = plan.sends_file or call.layout == "file"
     if reads_file:  # the client uploads raw bytes; it base64-encodes nothing itself
         args.pop("inputs", None)
@@ -450,7 +540,8 @@ def _javascript_provider(plan: _Plan, call: _ClientCall) -> str:
 # The entry points: one writer per language.
 
 _WRITERS: Mapping[str, Callable[[_Plan], str]] = {
-    "curl": _curl, "python": _python, "huggingface_hub": _hub, "node": _node, "javascript": _javascript,
+    "curl": _curl, "python": _python, "huggingface_hub": _hub, "openai": _openai, "node": _node,
+    "javascript": _javascript,
 }
 
 

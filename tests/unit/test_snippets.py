@@ -28,7 +28,7 @@ ROUTER = "https://router.huggingface.co"
 UPLOADS = {"image": b"\x89PNG\r\n\x1a\n\x00\xff fake image bytes", "audio": b"fLaC\x00\xff fake audio bytes"}
 ENV_READS = {  # how each language spells "the credential from the environment"
     "curl": '-H "Authorization: Bearer ${}"', "python": 'os.environ["{}"]', "huggingface_hub": 'os.environ["{}"]',
-    "node": "process.env.{}", "javascript": "process.env.{}",
+    "openai": 'os.environ["{}"]', "node": "process.env.{}", "javascript": "process.env.{}",
 }
 
 
@@ -75,9 +75,10 @@ def test_no_parameter_can_carry_a_token(function):
 
 
 def test_languages_and_their_labels():
-    assert LANGUAGES == ("curl", "python", "huggingface_hub", "node", "javascript")
+    assert LANGUAGES == ("curl", "python", "huggingface_hub", "openai", "node", "javascript")
     assert LANGUAGE_LABELS == {"curl": "curl", "python": "Python (requests)",
-                               "huggingface_hub": "Python (huggingface_hub)", "node": "Node.js (fetch)",
+                               "huggingface_hub": "Python (huggingface_hub)", "openai": "Python (openai client)",
+                               "node": "Node.js (fetch)",
                                "javascript": "JavaScript (@huggingface/inference)"}
 
 
