@@ -28,7 +28,8 @@ from .status import StatusPanel, build_status_panel
 if TYPE_CHECKING:  # events.py builds the Page the Compare tab reads its input from
     from .events import Page
 
-__all__ = ["ComparePanel", "CompareColumn", "build_compare_panel", "wire_compare", "model_lines"]
+__all__ = ["ComparePanel", "CompareColumn", "CompareHandlers", "build_compare_panel", "build_compare_tab",
+           "wire_compare", "model_lines"]
 
 INTRO = (f"Send the **Playground tab's** task, input and parameters to {MIN_COLUMNS} to {MAX_COLUMNS} models at "
          "once and see their answers side by side. `model:provider` compares providers (two video "
@@ -181,6 +182,20 @@ class CompareHandlers:
             return {self.panel.running: []}
         return {self.panel.note: CANCELLED, self.panel.running: [],
                 **{self.panel.columns[n].status.line: CANCELLED for n in running}}
+
+
+def build_compare_tab(tab: gr.Tab, page: Page) -> None:
+    """The tab's contents, built on its first opening: a first view of the page does not need them, and
+    their four answer columns are a third of the page's components and half of its config (each column
+    holds every task's answer view). Its own session gets them once (the render is triggered by a
+    flag that only ever changes from False to True), so a Compare under way is never rebuilt."""
+    opened = gr.State(False)
+    # Queued, as Gradio 6 starts a State's change listeners only after a queued event's update.
+    tab.select(lambda: True, None, opened, api_visibility="private", show_progress="hidden", concurrency_limit=None)
+
+    @gr.render(triggers=[opened.change], show_progress="hidden", concurrency_limit=None)
+    def compare_tab() -> None:
+        wire_compare(build_compare_panel(), page)
 
 
 def wire_compare(panel: ComparePanel, page: Page) -> None:

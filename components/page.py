@@ -27,7 +27,7 @@ from backend.tasks import TASKS
 
 from . import showing
 from .chat import build_chat_panel
-from .compare import build_compare_panel, wire_compare
+from .compare import build_compare_tab
 from .conversations import wire_conversations
 from .endpoint import build_endpoint_panel
 from .events import Page, Services, wire
@@ -101,15 +101,14 @@ def build_demo(settings: Settings, playground: Playground | None = None, hub: Hu
         with gr.Tabs(elem_id="tabs"):
             with gr.Tab("Playground", id="playground", elem_id="tab-playground"):
                 page = _layout(services)
-            with gr.Tab("Compare", id="compare", elem_id="tab-compare"):
-                compare = build_compare_panel()
+            with gr.Tab("Compare", id="compare", elem_id="tab-compare") as compare_tab:
+                build_compare_tab(compare_tab, page)
             with gr.Tab("Warm-up", id="warmup", elem_id="tab-warmup"):
                 warmup = build_warmup_panel()
         wire(page)
         wire_history(page, demo)
         wire_links(page, demo)
         wire_conversations(page, demo)
-        wire_compare(compare, page)
         wire_warmup(warmup, page)
         # A page's form is shaped for the model its box shows; Run checks that against the box (an API
         # call leaves `picked` empty: its model and task are taken as given).

@@ -109,6 +109,17 @@ def handler(demo: gr.Blocks, name: str) -> Callable[..., Any]:
     return next(fn.fn for fn in demo.fns.values() if getattr(fn.fn, "__name__", "") == name)
 
 
+def compare_handler(demo: gr.Blocks) -> Callable[..., Any]:
+    """The Compare tab's run handler as the tab's first opening builds it (`gr.render`, so it is in no
+    listener list before a session opens the tab): a panel of its own, wired to the demo's page."""
+    from components.compare import CompareHandlers, build_compare_panel
+
+    page = handler(demo, "on_finished").__self__
+    with gr.Blocks():
+        panel = build_compare_panel()
+    return CompareHandlers(panel, page).on_compare
+
+
 def by_id(updates: dict[Any, Any]) -> dict[str, Any]:
     """A handler's updates keyed by elem_id, as the page would show them (an update may give the
     component a new one: a parameter slot takes its field's)."""

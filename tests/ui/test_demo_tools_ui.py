@@ -22,7 +22,7 @@ from backend.tasks import TASKS
 from components.request_view import NO_CODE_YET
 from tests.conftest import SENTINEL, assert_no_secret
 from tests.fake_hf import FakeHF
-from tests.ui.conftest import Runner, by_id, endpoint_defaults, handler, plain, run_async, shown, value
+from tests.ui.conftest import Runner, by_id, compare_handler, endpoint_defaults, handler, plain, run_async, shown, value
 from tests.ui.launch import fake_settings
 from tests.ui.test_run_flows import example_form
 
@@ -234,7 +234,7 @@ def final(views: list[dict[Any, Any]]) -> dict[str, Any]:
 
 
 def test_compare_answers_in_one_column_per_model(client: Client, app, hf) -> None:
-    compare = handler(app[1], "on_compare")
+    compare = compare_handler(app[1])
     views = drain(compare(f"{SST2}\nBAAI/bge-reranker-v2-m3", {}, None, **run_values(client, prompt="Nice!")))
 
     out = final(views)
@@ -245,7 +245,7 @@ def test_compare_answers_in_one_column_per_model(client: Client, app, hf) -> Non
 
 
 def test_compare_runs_two_video_providers_side_by_side(client: Client, app, hf) -> None:
-    compare = handler(app[1], "on_compare")
+    compare = compare_handler(app[1])
     lines = "Wan-AI/Wan2.2-T2V-A14B:fal-ai\nWan-AI/Wan2.2-T2V-A14B:novita"
     views = drain(compare(lines, {}, None, **run_values(client, task="text-to-video", model="Wan-AI/Wan2.2-T2V-A14B",
                                                           prompt="Waves at dusk")))
@@ -261,7 +261,7 @@ def test_compare_runs_two_video_providers_side_by_side(client: Client, app, hf) 
 
 
 def test_compare_answers_join_the_history(client: Client, app, hf) -> None:
-    compare = handler(app[1], "on_compare")
+    compare = compare_handler(app[1])
     views = drain(compare(f"{SST2}\nBAAI/bge-reranker-v2-m3", {}, None, **run_values(client, prompt="Nice!")))
     answered = [update for update in views[-1].values() if isinstance(update, tuple)][-1]
 
@@ -273,7 +273,7 @@ def test_compare_answers_join_the_history(client: Client, app, hf) -> None:
 
 
 def test_compare_checks_every_line_before_sending_anything(client: Client, app, hf) -> None:
-    compare = handler(app[1], "on_compare")
+    compare = compare_handler(app[1])
     views = drain(compare(f"{SST2}\n../../api/whoami-v2", {}, None, **run_values(client)))
 
     assert "Not sent" in plain(final(views)["compare-note"]) and "Line 2" in plain(final(views)["compare-note"])
