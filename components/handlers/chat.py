@@ -10,7 +10,8 @@ stops the run and its connection, as for any task. `provider_choices` fills the 
 With tools or a schema set (`tools.py`), the request carries them (a provider that says it cannot take
 them is warned about first); a turn of calls is written with its calls, which wait for their results
 (MCP calls allowed always run at once, and the next request follows), and a text answer is checked
-against the schema.
+against the schema. A conversation over the provider's context (the router's `/v1/models`, cached) is
+warned about with its token estimate and not sent; Run again sends it (the provider then answers for itself).
 """
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from typing import Any, Generator, Iterator, Mapping
 from backend import (ChatStream, Finished, Hub, InferenceRequest, ModelCard, Playground, PlaygroundError,
                      RouterCatalog, estimate_cost, list_providers, user_message, user_message_content)
 from backend.chat import ChatTree, SchemaCheck
-from backend.chat_providers import Pricing
+from backend.chat.context import context_check
+from backend.chat_providers import Pricing, RouterModel
 from backend.errors import InvalidInput, InvalidParameters
 from backend.history import entry_from_run
 from backend.settings import resolve_token
@@ -37,10 +39,11 @@ from .tools import (MAX_AUTO_ROUNDS, ProviderUnsupported, ToolSettings, routed_s
                     runnable_now, turn_figures, waiting_for)
 
 __all__ = ["CHAT_TASK", "REASONING_EFFORTS", "Conversation", "ChatView", "run_chat", "replayed_chat",
-           "provider_choices", "stopped"]
+           "provider_choices", "stopped", "ContextTooLong"]
 
 CHAT_TASK = "chat-completion"
 REASONING_EFFORTS = ("default", "none", "low", "medium", "high")
+_POLICIES = ("", "auto", "fastest", "cheapest", "preferred")
 
 
 @dataclass(frozen=True)
@@ -128,17 +131,51 @@ def _request(playground: Playground, setup: RunSetup, messages: list[Message],
         params=params, extra_params=setup.extra_params, provider=setup.provider, endpoint_url=setup.endpoint_url)
 
 
-def _prices(catalog: RouterCatalog, request: InferenceRequest, token: str | None) -> Mapping[str, Pricing | None]:
-    """Each provider's price for the model, from the router's cached list; empty when unknown.
+def _router_models(catalog: RouterCatalog, request: InferenceRequest, token: str | None
+                   ) -> Mapping[str, RouterModel]:
+    """The router's model list (cached by the catalog), for the prices and the context; empty for an
+    endpoint, or when it cannot be had (then no warning and no cost: sending never waits on a retry).
 
     Asked before sending, so nothing goes to the server after the answer (or after a Cancel)."""
     if request.is_endpoint:
         return {}
     try:
-        model = catalog.models(token).get(request.model_id)
+        return catalog.models(token)
     except PlaygroundError:
         return {}
+
+
+def _prices(models: Mapping[str, RouterModel], request: InferenceRequest) -> Mapping[str, Pricing | None]:
+    """Each provider's price for the model; empty when unknown."""
+    model = models.get(request.model_id)
     return {name: figures.pricing for name, figures in model.providers.items()} if model else {}
+
+
+class ContextTooLong(InvalidInput):
+    """The conversation is over the chosen provider's context; `key` is what Run again acknowledges."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def _context_said(models: Mapping[str, RouterModel], request: InferenceRequest, provider: str,
+                  acknowledged: str) -> str:
+    """What the answer says about the context ("" when it fits or nobody can say); a conversation over
+    it is refused once (ContextTooLong), and sent when Run is pressed again for the same model and provider."""
+    body = request.json_body if isinstance(request.json_body, Mapping) else {}
+    check = context_check(models.get(request.model_id), provider, body.get("messages") or (), body.get("max_tokens"))
+    if check.warning is None:
+        return ""
+    policy = (provider or "").strip().lower()
+    key = f"{request.model_id}|{policy or 'auto'}"
+    if acknowledged == key:
+        return f"Sent as you asked, over the context: {check.warning}"
+    who = "auto" if policy in ("", "auto") else policy
+    advice = "pick a provider with a longer context, shorten" if check.longer else "Shorten"
+    raise ContextTooLong(f"{check.warning}{check.alternatives} {advice[0].upper()}{advice[1:]} the conversation "
+                         f"(Undo, Delete, or a new conversation), or press Run again to send it to {who} anyway; "
+                         f"the provider may refuse it.", key)
 
 
 def _live(pending: Conversation, chat: ChatStream) -> Conversation:
@@ -151,7 +188,7 @@ def _live(pending: Conversation, chat: ChatStream) -> Conversation:
 
 def _finished(setup: RunSetup, request: InferenceRequest, chat: ChatStream, base: RunView,
               pending: Conversation, prices: Mapping[str, Pricing | None], tools: ToolSettings,
-              routed: str) -> ChatView:
+              routed: str, context: str = "") -> ChatView:
     result = chat.result
     assert result is not None
     run = finished_view(CHAT_TASK, result, base)
@@ -169,7 +206,7 @@ def _finished(setup: RunSetup, request: InferenceRequest, chat: ChatStream, base
     added, check = turn_figures(request, chat, tools, routed)
     figures = {"numbers": answer_numbers(chat, cost), "thought": chat.thinking_seconds,
                "thinking_note": chat.thinking_note or "", "model": request.model_id, "provider": chat.provider,
-               **added}
+               "context": context, **added}
     kept = {key: value for key, value in figures.items() if value not in (None, "", [], {})}
     tree = pending.tree.update(pending.answering, content=chat.answer, reasoning=chat.reasoning, figures=kept,
                                tool_calls=[call.as_openai() for call in chat.tool_calls])
@@ -185,6 +222,18 @@ def replayed_chat(messages: Any, answer: str) -> Conversation:
 def _refused(conversation: Conversation, error: str, **changes: Any) -> ChatView:
     return ChatView(RunView("invalid", NOT_SENT, error=error),
                     conversation.settled(conversation.tree, **changes).add_notes(_error_note(error)))
+
+
+def _refusal(conversation: Conversation, err: InvalidInput) -> ChatView:
+    """A turn refused before sending; a warning's key is kept for Run again, and a context warning keeps
+    what Retry or an edit asked for, so that Run again sends it."""
+    acknowledged = err.key if isinstance(err, ProviderUnsupported) else conversation.acknowledged
+    context = err.key if isinstance(err, ContextTooLong) else conversation.context_acknowledged
+    view = _refused(conversation, user_message(err), acknowledged=acknowledged, context_acknowledged=context,
+                    allowed_calls=conversation.allowed_calls)
+    if isinstance(err, ContextTooLong) and conversation.pending:
+        return replace(view, conversation=replace(view.conversation, pending=conversation.pending))
+    return view
 
 
 def _answer_waiting(playground: Playground, conversation: Conversation, tools: ToolSettings,
@@ -233,12 +282,12 @@ def run_chat(playground: Playground, catalog: RouterCatalog, setup: RunSetup, co
         tree, messages, answer_id = _prepared(conversation, setup.form)
         request = _request(playground, setup, messages, tool_params)
         credential = sent_credential(playground, request, visitor_token, endpoint_key)
+        models = _router_models(catalog, request, resolve_token(visitor_token, playground.settings))
+        context = _context_said(models, request, setup.provider, conversation.context_acknowledged)
     except InvalidInput as err:
-        acknowledged = err.key if isinstance(err, ProviderUnsupported) else conversation.acknowledged
-        yield _refused(conversation, user_message(err), acknowledged=acknowledged,
-                       allowed_calls=conversation.allowed_calls)
+        yield _refusal(conversation, err)
         return
-    prices = _prices(catalog, request, resolve_token(visitor_token, playground.settings))
+    prices = _prices(models, request)
     image = None if conversation.has_image(setup.form.image) else setup.form.image
     pending = replace(conversation, tree=tree, answering=answer_id, notes=(),
                       images=(*conversation.images, image) if image else conversation.images)
@@ -248,7 +297,7 @@ def run_chat(playground: Playground, catalog: RouterCatalog, setup: RunSetup, co
     for event in playground.run(request, token=visitor_token, endpoint_key=endpoint_key):
         changed = chat.feed(event)
         if isinstance(event, Finished):
-            last = _finished(setup, request, chat, base, pending, prices, tools, routed)
+            last = _finished(setup, request, chat, base, pending, prices, tools, routed, context)
             yield last
         elif (view := polling_view(event)) is not None:
             yield ChatView(view, pending)

@@ -35,7 +35,7 @@ class Conversation:
     `live_*` hold that answer so far (its calls too). `pending` is set by Retry, Edit or a tool result for
     the run they start: "answer" (reply to the path's last message) or "regenerate:<id>". `allowed_calls`
     are the ids of MCP calls the person allowed to run once; `acknowledged` a provider warning they chose
-    to send past."""
+    to send past, `context_acknowledged` a context warning (model|provider)."""
 
     tree: ChatTree = field(default_factory=ChatTree)
     answering: str = ""
@@ -48,6 +48,7 @@ class Conversation:
     notes: tuple[Message, ...] = ()  # shown after the transcript this once (an error, a refusal)
     allowed_calls: tuple[str, ...] = ()
     acknowledged: str = ""
+    context_acknowledged: str = ""
 
     def has_image(self, path: str | None) -> bool:
         return bool(path) and path in self.images
@@ -135,6 +136,8 @@ def _node_rows(node: ChatNode, mark: str, waiting: set[str]) -> list[Message]:
         shown.append(_note("⚠ " + inert(str(figures["thinking_note"]))))
     if figures.get("routed"):
         shown.append(_note("ℹ " + inert(str(figures["routed"]))))
+    if figures.get("context"):
+        shown.append(_note("⚠ " + inert(str(figures["context"]))))
     if figures.get("stopped"):
         shown.append(_note("■ Stopped", "The answer above is as far as it came."))
     if line:

@@ -49,8 +49,10 @@ PROVIDER_STATS = {
     "novita": ProviderStats(90.0, 420, 0.02, 0.05),
     "nebius": ProviderStats(110.0, 380, 0.02, 0.06),
     "hf-inference": ProviderStats(45.0, 650, 0.0, 0.0, 8192),
+    "hyperbolic": ProviderStats(120.0, 350, 0.10, 0.10, 2048),  # a small context, for the context warning
 }
 DEFAULT_STATS = ProviderStats(100.0, 400, 0.10, 0.10)
+SMALL_CONTEXT = "fake/small-context"
 
 
 def live(provider_id: str, task: str) -> dict[str, str]:
@@ -122,6 +124,9 @@ class Catalog:
         self._add(ModelCard(roberta, "fill-mask", mapping={"hf-inference": live(roberta, "fill-mask")}))
         for model in scripted.SCRIPTED:
             self._add(_scripted_card(model, model.example))
+        # A chat model whose one provider has a small context (2,048 tokens): a long paste is over it.
+        self._add(ModelCard(SMALL_CONTEXT, "text-generation", conversational=True,
+                            mapping={"hyperbolic": live(SMALL_CONTEXT, "conversational")}))
 
     def cards(self) -> list[ModelCard]:
         return list(self._cards.values())
