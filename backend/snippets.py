@@ -405,6 +405,10 @@ def _hub_arguments(plan: _Plan, call: _ClientCall) -> _Arguments | str:
         args, kwargs = _HUB_LAYOUTS[call.layout](plan, plan.request.json_body or {})
     if plan.route == "hf-inference":
         kwargs = {"model": plan.request.model_id, **kwargs}
+    if call.layout == "chat" and plan.route in ("url", "hf-inference") and _asks_json_schema(kwargs):
+        # huggingface_hub (2.4) rewrites it for TGI, {"type": "json_object", "value": <schema>}, its name and
+        # `strict` dropped; on the router it sends it as it is. @huggingface/inference sends it as it is everywhere.
+        return "InferenceClient sends a json_schema response_format to this URL as TGI's json_object grammar"
     accepted = _hub_keywords(call.signature)
     unknown = {name: value for name, value in kwargs.items() if accepted is not None and name not in accepted}
     if not unknown:
@@ -414,6 +418,11 @@ def _hub_arguments(plan: _Plan, call: _ClientCall) -> _Arguments | str:
         known = {name: value for name, value in kwargs.items() if name not in unknown}
         return args, {**known, "extra_body": unknown}
     return f"InferenceClient.{call.signature}() takes no {', '.join(unknown)}"
+
+
+def _asks_json_schema(kwargs: Mapping[str, Any]) -> bool:
+    response_format = kwargs.get("response_format")
+    return isinstance(response_format, Mapping) and response_format.get("type") == "json_schema"
 
 
 def _hub(plan: _Plan) -> str:
@@ -475,9 +484,10 @@ _JS_ANSWERS = {
     "chat": ("const completion = await client.%(method)s(%(args)s);\n"
              "console.log(completion.choices[0].message.content);\n"),
     "chat_stream": ("for await (const chunk of client.%(method)s(%(args)s)) {\n"
-                    "  if (chunk.choices?.length) process.stdout.write(chunk.choices[0].delta.content ?? \"\");\n}\n"),
+                    "  if (chunk.choices?.length) process.stdout.write(chunk.choices[0].delta.content ?? \"\");\n}\n"
+                    "process.stdout.write(\"\\n\");\n"),
     "stream": ("for await (const output of client.%(method)s(%(args)s)) {\n"
-               "  if (!output.token.special) process.stdout.write(output.token.text);\n}\n"),
+               "  if (!output.token.special) process.stdout.write(output.token.text);\n}\nprocess.stdout.write(\"\\n\");\n"),
     "chat_tools": ("const completion = await client.%(method)s(%(args)s);\nconst { message } = completion.choices[0];\n"
                    "if (message.content) console.log(message.content);\nfor (const call of message.tool_calls ?? []) "
                    "console.log(`${call.function.name}(${call.function.arguments})`);\n"),
