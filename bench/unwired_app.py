@@ -27,7 +27,8 @@ def _nothing(*_args: Any, **_kwargs: Any) -> None:
 def build_demo(settings: Settings) -> gr.Blocks:
     """The playground's page, every `wire*` step and page-load listener skipped (and the Compare tab's
     build on first opening, whose components are not in the first load's config either way)."""
-    steps = ("wire", "wire_history", "wire_links", "wire_conversations", "wire_warmup", "build_compare_tab")
+    steps = ("wire", "wire_chat", "wire_history", "wire_links", "wire_conversations", "wire_warmup",
+             "build_compare_tab")
     wiring = {name: _nothing for name in steps}
     with mock.patch.multiple(page, **wiring), mock.patch.object(gr.Blocks, "load", _nothing):
         return page.build_demo(settings)

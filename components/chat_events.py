@@ -4,14 +4,13 @@ an answer run it as Run does (`Page.on_answer`) and record it in the history.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import gradio as gr
 
 from .chat import ChatActions
-
-if TYPE_CHECKING:  # events.py builds the Page and calls `wire_chat`
-    from .events import Page
+from .chat_tools import ToolsHandlers
+from .events import Page
 
 __all__ = ["wire_chat"]
 
@@ -49,8 +48,6 @@ def wire_chat_actions(page: Page) -> list[Any]:
 
 def wire_chat_tools(page: Page) -> list[Any]:
     """The Tools panel's listeners. Returns the answer events (a result sent, an MCP call allowed)."""
-    from .chat_tools import ToolsHandlers
-
     chat = page.chat
     panel, token = chat.tools, page.tokens.token
     handlers = ToolsHandlers(panel, chat.chatbot, chat.conversation, page.services.settings)

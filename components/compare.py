@@ -8,7 +8,7 @@ the others already show their answers. Cancel stops every column; nothing more i
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, AsyncIterator
+from typing import Any, AsyncIterator
 
 import gradio as gr
 
@@ -17,6 +17,7 @@ from backend.compare import MAX_COLUMNS, MIN_COLUMNS, compare
 from backend.errors import InvalidInput
 from backend.tasks import get_task
 
+from .events import Page
 from .handlers.background import in_background
 from .handlers.replay import shorten
 from .handlers.run import RunSetup, RunSteps, RunView, build_request
@@ -24,9 +25,6 @@ from .handlers.status import CANCELLED, NOT_SENT, sending_line
 from .markup import inert
 from .output import OutputPanel, build_output_panel
 from .status import StatusPanel, build_status_panel
-
-if TYPE_CHECKING:  # events.py builds the Page the Compare tab reads its input from
-    from .events import Page
 
 __all__ = ["ComparePanel", "CompareColumn", "CompareHandlers", "build_compare_panel", "build_compare_tab",
            "wire_compare", "model_lines"]

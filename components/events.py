@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, AsyncIterator, Iterator
+from typing import Any, AsyncIterator, Iterator, Sequence
 
 import gradio as gr
 
@@ -20,7 +20,6 @@ from backend.history import History, HistoryEntry
 from backend.tasks import TASKS, get_task
 
 from .chat import ChatPanel
-from .chat_events import wire_chat
 from .chat_tools import tool_settings
 from .endpoint import EndpointPanel, wire_endpoint
 from .handlers.background import in_batches
@@ -358,8 +357,9 @@ class Page:
                 *self.chat.components, *self.chat.tools.outputs(), self.inputs.prompt, self.running, self.finished]
 
 
-def wire(page: Page) -> None:
-    """Attach every listener."""
+def wire(page: Page, answer_events: Sequence[Any] = ()) -> None:
+    """Attach the Playground's own listeners; Cancel also stops `answer_events` (the answers the chat's
+    own buttons ask for, `chat_events.wire_chat`)."""
     picker, inputs, tokens = page.picker, page.inputs, page.tokens
     hub_events: dict[str, Any] = dict(concurrency_limit=None, concurrency_id="hub")
     picker.model.key_up(page.on_search, [picker.task, tokens.token, picker.query, picker.keystroke],
@@ -409,7 +409,6 @@ def wire(page: Page) -> None:
     run_event.then(page.on_finished, [page.finished, page.history.state], [*page.history.components, page.finished],
                    api_name="record_run", api_visibility="undocumented", queue=False, show_progress="hidden",
                    show_progress_on=page.history.note)
-    answer_events = wire_chat(page)
     # The run is cancelled first (the page sends a click's listeners in order), so that its worker sends a
     # provider job's cancel call while `on_cancel` waits for the provider's answer to it.
     inputs.cancel.click(None, cancels=[run_event, *answer_events], api_visibility="private", queue=False)

@@ -28,15 +28,18 @@ from backend.tasks import TASKS
 from . import showing
 from .chat import build_chat_panel
 from .compare import build_compare_tab
-from .conversations import wire_conversations
+from .chat_events import wire_chat
+from .conversations_events import wire_conversations
 from .endpoint import build_endpoint_panel
 from .events import Page, Services, wire
 from .handlers.forms import example_title, stock_example, values_from_example
 from .handlers.media import configure_media
 from .handlers.tokens import WhoAmICache
-from .history import build_history_panel, wire_history
+from .history import build_history_panel
+from .history_events import wire_history
 from .inputs import build_input_panel
-from .links import build_link_notice, build_link_panel, wire_links
+from .links import build_link_notice, build_link_panel
+from .links_events import wire_links
 from .model_picker import build_model_picker
 from .output import build_output_panel
 from .request_view import build_request_panel
@@ -105,7 +108,7 @@ def build_demo(settings: Settings, playground: Playground | None = None, hub: Hu
                 build_compare_tab(compare_tab, page)
             with gr.Tab("Warm-up", id="warmup", elem_id="tab-warmup"):
                 warmup = build_warmup_panel()
-        wire(page)
+        wire(page, answer_events=wire_chat(page))
         wire_history(page, demo)
         wire_links(page, demo)
         wire_conversations(page, demo)

@@ -6,15 +6,13 @@ model triggers keeps it instead of offering the model card's example in its plac
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping
 
 from backend.tasks import get_task
 
 from .endpoint import offer_endpoint
+from .events import Page
 from .handlers.forms import FormValues
-
-if TYPE_CHECKING:  # events.py builds the Page from panels that use this module
-    from .events import Page
 
 __all__ = ["refill", "refill_outputs"]
 

@@ -7,19 +7,17 @@ A line is a model id (its task comes from the Hub), `model_id task`, or an endpo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, AsyncIterator
+from typing import Any, AsyncIterator
 
 import gradio as gr
 
 from backend import Hub, PlaygroundError, user_message
 from backend.warmup import MAX_TARGETS, WarmupStatus, WarmupTarget, warm_up
 
+from .events import Page
 from .handlers.background import in_background
 from .handlers.status import CANCELLED
 from .markup import inert
-
-if TYPE_CHECKING:  # events.py builds the Page whose token and backend the tab uses
-    from .events import Page
 
 __all__ = ["WarmupPanel", "build_warmup_panel", "wire_warmup", "parse_targets", "lights_table"]
 
