@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 import gradio as gr
 
@@ -88,6 +88,17 @@ class ToolsPanel:
     def cleared(self) -> dict[Any, Any]:
         return {**self.pending(Conversation()), self.checked: gr.JSON(None, visible=False)}
 
+    def restored(self, settings: Mapping[str, str], session: McpSession) -> dict[Any, Any]:
+        """The boxes as a kept conversation left them (empty where it set none); the accordion opens
+        when it had tools or a schema."""
+        tools, schema = settings.get("tools", ""), settings.get("response_format", "")
+        return {self.tools: tools, self.choice: _choices(tools, session, value=settings.get("tool_choice", "")),
+                self.schema: schema, self.strict: settings.get("strict") == "true",
+                self.box: gr.Accordion(open=True) if tools or schema else gr.skip()}
+
+    def restored_outputs(self) -> list[Any]:
+        return [self.tools, self.choice, self.schema, self.strict, self.box]
+
 
 def verdict(check: SchemaCheck) -> str:
     """The checked answer's label (plain text): ✓, or ✗ and each failing path (the reasons are in the
@@ -165,14 +176,14 @@ def _failed(err: PlaygroundError) -> str:
     return "✗ " + inert(user_message(err), already_html_escaped=True)
 
 
-def _choices(tools_text: str, session: McpSession) -> Any:
+def _choices(tools_text: str, session: McpSession, **update: Any) -> Any:
     """tool_choice's options: the policies, then every function offered (the box's that parse, the servers')."""
     try:
         box = [tool["function"]["name"] for tool in parse_tools(tools_text)]
     except InvalidInput:
         box = []
     served = [tool["function"]["name"] for tool in session.openai_tools()]
-    return gr.Dropdown(choices=[*BASE_CHOICES, *((name, name) for name in dict.fromkeys([*box, *served]))])
+    return gr.Dropdown(choices=[*BASE_CHOICES, *((name, name) for name in dict.fromkeys([*box, *served]))], **update)
 
 
 class ToolsHandlers:

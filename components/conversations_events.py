@@ -18,6 +18,7 @@ from .events import Page
 from .handlers.chat import CHAT_TASK
 from .handlers.conversation import Conversation
 from .handlers.forms import FormValues
+from .handlers.mcp import McpSession
 from .handlers.replay import shorten
 from .markup import inert
 from .refill import refill, refill_outputs
@@ -56,8 +57,9 @@ class ConversationHandlers:
         panel = self.panel
         return [panel.library, panel.choice, panel.name, panel.export, panel.note]
 
-    def opening(self, conversation: KeptConversation | None) -> dict[Any, Any]:
-        """The chat and the form as `conversation` left them (an empty chat for none)."""
+    def opening(self, conversation: KeptConversation | None, session: McpSession | None = None) -> dict[Any, Any]:
+        """The chat, the form and the tools as `conversation` left them (an empty chat for none); `session`
+        is this visitor's MCP servers, whose functions tool_choice keeps offering."""
         chat = self.page.chat
         if conversation is None:
             return {chat.conversation: Conversation(), chat.chatbot: []}
@@ -68,12 +70,13 @@ class ConversationHandlers:
                          params=dict(conversation.parameters) or None, extra_params=settings.get("extra_params"))
         for field in ("prompt", "image"):  # what the visitor is typing (or the picture in its box) stays
             updates.pop(self.page.inputs.form[field], None)
-        return {**updates, chat.conversation: shown, chat.chatbot: shown.transcript,
-                chat.effort: settings.get("reasoning_effort") or "default"}
+        return {**updates, **chat.tools.restored(settings, session or McpSession()), chat.conversation: shown,
+                chat.chatbot: shown.transcript, chat.effort: settings.get("reasoning_effort") or "default"}
 
     def open_outputs(self) -> list[Any]:
         chat = self.page.chat
-        return [*refill_outputs(self.page), chat.conversation, chat.chatbot, chat.effort]
+        return [*refill_outputs(self.page), *chat.tools.restored_outputs(), chat.conversation, chat.chatbot,
+                chat.effort]
 
     def on_page_load(self, stored: Any, request: gr.Request) -> dict[Any, Any]:
         """The kept conversations listed; the current one opens, unless the page was opened from a link."""
@@ -86,7 +89,8 @@ class ConversationHandlers:
         return updates
 
     def on_save(self, stored: Any, conversation: Conversation, model: str, provider: str, system: str,
-                effort: str, extra: str, token: str | None, key: str | None) -> dict[Any, Any]:
+                effort: str, extra: str, tools: str, tool_choice: str, schema: str, strict: bool,
+                token: str | None, key: str | None) -> dict[Any, Any]:
         """The current conversation saved after a change (an answer in, an edit, a switch of alternative)."""
         if conversation.answering:
             return {self.panel.library: gr.skip()}
@@ -101,7 +105,8 @@ class ConversationHandlers:
         elif current.name == NEW_NAME and first.strip():  # a new conversation takes its first message's name
             current = KeptConversation(current.id, named, current.tree, current.settings, current.parameters)
         kept = KeptConversation(current.id, current.name, conversation.tree,
-                                _settings(model, provider, system, effort, extra), current.parameters,
+                                _settings(model, provider, system, effort, extra, tools, tool_choice, schema, strict),
+                                current.parameters,
                                 current.updated)
         updates = self.listing(library.put(kept), secrets=(token, key))
         updates.pop(self.panel.note)  # a save says nothing: the note of an import or a rename stays
@@ -113,13 +118,13 @@ class ConversationHandlers:
         return {**self.listing(library, "A new conversation: type your first message."),
                 **self.opening(None)}
 
-    def on_switch(self, stored: Any, chosen: str) -> dict[Any, Any]:
+    def on_switch(self, stored: Any, chosen: str, session: McpSession) -> dict[Any, Any]:
         library, _ = library_from_stored(stored)
         try:
             library = library.switch(chosen)
         except InvalidInput as err:
             return {**self.listing(library, "✗ " + inert(user_message(err), already_html_escaped=True))}
-        return {**self.listing(library), **self.opening(library.shown)}
+        return {**self.listing(library), **self.opening(library.shown, session)}
 
     def on_rename(self, stored: Any, name: str) -> dict[Any, Any]:
         library, _ = library_from_stored(stored)
@@ -129,14 +134,14 @@ class ConversationHandlers:
             return {self.panel.note: "✗ " + inert(user_message(err), already_html_escaped=True)}
         return self.listing(library, "Renamed.")
 
-    def on_delete(self, stored: Any) -> dict[Any, Any]:
+    def on_delete(self, stored: Any, session: McpSession) -> dict[Any, Any]:
         library, _ = library_from_stored(stored)
         gone = library.shown
         library = library.delete(library.current)
         said = f"Deleted “{inert(gone.name)}” from this browser." if gone else ""
-        return {**self.listing(library, said), **self.opening(library.shown)}
+        return {**self.listing(library, said), **self.opening(library.shown, session)}
 
-    def on_import(self, stored: Any, path: str | None) -> dict[Any, Any]:
+    def on_import(self, stored: Any, path: str | None, session: McpSession) -> dict[Any, Any]:
         library, _ = library_from_stored(stored)
         try:
             if not path:
@@ -148,12 +153,15 @@ class ConversationHandlers:
                 else "The file could not be read."
             return {self.panel.note: f"✗ **Not imported.** {reason} Your conversations are unchanged."}
         library = library.put(imported)
-        return {**self.listing(library, f"✓ Imported “{inert(imported.name)}”."), **self.opening(imported)}
+        return {**self.listing(library, f"✓ Imported “{inert(imported.name)}”."), **self.opening(imported, session)}
 
 
-def _settings(model: str, provider: str, system: str, effort: str, extra: str) -> Mapping[str, str]:
+def _settings(model: str, provider: str, system: str, effort: str, extra: str, tools: str, tool_choice: str,
+              schema: str, strict: bool) -> Mapping[str, str]:
     values = {"model": model, "provider": "" if provider in ("", "auto") else provider, "system": system,
-              "reasoning_effort": "" if effort in ("", "default") else effort, "extra_params": extra}
+              "reasoning_effort": "" if effort in ("", "default") else effort, "extra_params": extra,
+              "tools": (tools or "").strip(), "tool_choice": tool_choice, "response_format": (schema or "").strip(),
+              "strict": "true" if strict else ""}
     return {key: value for key, value in values.items() if value}
 
 
@@ -165,14 +173,15 @@ def wire_conversations(page: Page, demo: gr.Blocks) -> None:
     form = page.inputs.form
     chat.chatbot.change(handlers.on_save,
                         [panel.library, chat.conversation, page.picker.model, page.picker.provider, form["system"],
-                         chat.effort, page.inputs.parameters.extra, page.tokens.token, page.endpoint.key],
+                         chat.effort, page.inputs.parameters.extra, chat.tools.tools, chat.tools.choice,
+                         chat.tools.schema, chat.tools.strict, page.tokens.token, page.endpoint.key],
                         handlers.outputs(), queue=False, **quiet)
     panel.new.click(handlers.on_new, panel.library, [*handlers.outputs(), *handlers.open_outputs()], queue=False,
                     **quiet)
-    panel.choice.input(handlers.on_switch, [panel.library, panel.choice],
+    panel.choice.input(handlers.on_switch, [panel.library, panel.choice, chat.tools.mcp],
                        [*handlers.outputs(), *handlers.open_outputs()], queue=False, **quiet)
     panel.rename.click(handlers.on_rename, [panel.library, panel.name], handlers.outputs(), queue=False, **quiet)
-    panel.delete.click(handlers.on_delete, panel.library, [*handlers.outputs(), *handlers.open_outputs()],
-                       queue=False, **quiet)
-    panel.upload.upload(handlers.on_import, [panel.library, panel.upload],
+    panel.delete.click(handlers.on_delete, [panel.library, chat.tools.mcp],
+                       [*handlers.outputs(), *handlers.open_outputs()], queue=False, **quiet)
+    panel.upload.upload(handlers.on_import, [panel.library, panel.upload, chat.tools.mcp],
                         [*handlers.outputs(), *handlers.open_outputs()], concurrency_limit=None, **quiet)

@@ -32,7 +32,10 @@ MAX_CONVERSATIONS = 30
 MAX_STORED_BYTES = 2 * 1024 * 1024   # the whole library as JSON: localStorage keeps about 5 MB per site
 MAX_NAME = 80
 _ID = re.compile(r"[a-f0-9]{32}")
-_SETTINGS_KEYS = ("model", "provider", "system", "endpoint_url", "reasoning_effort", "extra_params")
+# The tools box, tool_choice, the response_format schema and strict ("true") travel with a conversation; the
+# MCP servers do not (their tools are listed again by connecting, and a typed header may be a secret).
+_SETTINGS_KEYS = ("model", "provider", "system", "endpoint_url", "reasoning_effort", "extra_params", "tools",
+                  "tool_choice", "response_format", "strict")
 
 
 @dataclass(frozen=True)

@@ -104,3 +104,47 @@ def test_rename_delete_export_and_import(page: Any, hf, tmp_path: Path) -> None:
     chooser.value.set_files(str(bad))
     expect(page.locator("#conversations-note")).to_contain_text("Not imported", timeout=ANSWER_TIMEOUT)
     expect(page.locator("#chat")).to_contain_text("Keep this talk"), "nothing is lost"
+
+
+def test_tools_and_the_schema_travel_with_their_conversation(page: Any, hf) -> None:
+    """The tools box, tool_choice, the response_format schema and strict are kept with the conversation:
+    a new one keeps the boxes as they are, switching back (and a reload) brings each one's own."""
+    type_model(page, "fake/json-answers")
+    page.locator("#tools-box").get_by_text("Tools and structured output", exact=True).click()
+    page.click("#tools-example")
+    expect(page.locator("#tools")).to_contain_text("get_n_day_weather_forecast")
+    page.locator("#schema-example input").click()
+    page.get_by_role("option", name="person", exact=True).click()
+    expect(page.locator("#response-format")).to_contain_text('"known_for"')
+    page.locator("#strict input").check()
+    send(page, "Who wrote the first program?")
+
+    open_conversations(page)
+    page.click("#conversation-new")
+    for elem_id in ("tools", "response-format"):  # the editors: emptied as a person would
+        page.locator(f"#{elem_id} .cm-content").click()
+        page.keyboard.press("ControlOrMeta+a")
+        page.keyboard.press("Delete")
+        expect(page.locator(f"#{elem_id} .cm-content")).to_have_text("")
+    page.locator("#strict input").uncheck()
+    send(page, "Plain question")
+
+    choose(page, "Who wrote the first program")
+    expect(page.locator("#chat")).to_contain_text("Who wrote the first program?", timeout=ANSWER_TIMEOUT)
+    expect(page.locator("#tools")).to_contain_text("get_n_day_weather_forecast")
+    expect(page.locator("#response-format")).to_contain_text('"known_for"')
+    expect(page.locator("#strict input")).to_be_checked()
+
+    choose(page, "Plain question")
+    expect(page.locator("#chat")).to_contain_text("Plain question", timeout=ANSWER_TIMEOUT)
+    expect(page.locator("#tools .cm-content")).to_have_text("")
+    expect(page.locator("#response-format .cm-content")).to_have_text("")
+    expect(page.locator("#strict input")).not_to_be_checked()
+
+    choose(page, "Who wrote the first program")
+    expect(page.locator("#tools")).to_contain_text("get_n_day_weather_forecast", timeout=ANSWER_TIMEOUT)
+    page.reload()
+    page.wait_for_selector("#run")
+    expect(page.locator("#chat")).to_contain_text("Who wrote the first program?", timeout=ANSWER_TIMEOUT)
+    expect(page.locator("#response-format")).to_contain_text('"known_for"')
+    expect(page.locator("#strict input")).to_be_checked()
