@@ -16,8 +16,8 @@ __all__ = ["RequestPanel", "build_request_panel", "code_for"]
 
 NO_CODE_YET = "# Run a request first: its code appears here, ready to copy."
 # gr.Code highlighting per snippet language.
-_HIGHLIGHT = {"curl": "shell", "python": "python", "huggingface_hub": "python", "node": "javascript",
-              "javascript": "javascript"}
+_HIGHLIGHT = {"curl": "shell", "python": "python", "huggingface_hub": "python", "openai": "python",
+              "node": "javascript", "javascript": "javascript"}
 
 
 def code_for(snippets: Mapping[str, str], language: str) -> dict[str, Any]:

@@ -20,12 +20,13 @@ from typing import Any, Callable
 
 import pytest
 
-from backend import InferenceRequest, InferenceResult, Playground, load_settings
+from backend import Playground, load_settings
 from backend.chat import SCHEMA_EXAMPLES, TOOL_EXAMPLE, ChatStream, parse_tools, response_format, tool_choice_value
 from backend.settings import DEFAULT_ROUTER_URL
 from backend.snippets import build_snippet
 from tests.conftest import SENTINEL
 from tests.fake_hf import FakeHF, Received
+from tests.http.test_snippets import Sent
 
 DECOY = "hf_DECOYwrongVariable00000"  # in the variable a snippet must NOT read
 TOOLS = parse_tools(TOOL_EXAMPLE)
@@ -83,13 +84,6 @@ CASES = {
 }
 LANGUAGES = [pytest.param("curl", marks=needs("curl")), "python", "huggingface_hub", "openai",
              pytest.param("node", marks=needs("node")), pytest.param("javascript", marks=needs("node"))]
-
-
-@dataclass(frozen=True)
-class Sent:
-    request: InferenceRequest
-    result: InferenceResult
-    received: Received
 
 
 def send_from_playground(hf: FakeHF, case: Case) -> Sent:
