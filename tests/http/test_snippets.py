@@ -17,8 +17,8 @@ from typing import Any, Callable
 import pytest
 
 from backend import InferenceRequest, InferenceResult, Playground, load_settings
-from backend.snippet_literals import JS, literal, template_literal
 from backend.snippets import build_snippet
+from backend.snippets.literals import JS, literal, template_literal
 from backend.tasks import TASKS
 from tests.conftest import SENTINEL
 from tests.fake_hf import FakeHF, Received

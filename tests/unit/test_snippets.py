@@ -17,8 +17,8 @@ from huggingface_hub import InferenceClient
 
 from backend import Playground, load_settings
 from backend.result import InferenceRequest
-from backend.snippet_literals import JS, PY, literal, quote, template_literal
 from backend.snippets import LANGUAGE_LABELS, LANGUAGES, build_all, build_snippet
+from backend.snippets.literals import JS, PY, literal, quote, template_literal
 from backend.tasks import TASKS, Param, TaskSpec
 from tests.conftest import SENTINEL
 
