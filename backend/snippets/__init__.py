@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Callable, Mapping
 
 from ..result import InferenceRequest
-from .clients import _OPENAI_KEYWORDS as _OPENAI_KEYWORDS  # the tests check it against the installed client
 from .clients import write_hub, write_javascript, write_openai
 from .plain_http import write_curl, write_node, write_python
 from .plan import TOKEN_VARIABLES, Plan, make_plan

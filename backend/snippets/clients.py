@@ -105,7 +105,7 @@ def write_hub(plan: Plan) -> str:
 
 # `client.chat.completions.create`'s own keywords (openai 1.x to 3.x); the rest of a body goes in
 # `extra_body`, which the client puts at the body's root, where the playground put it.
-_OPENAI_KEYWORDS = frozenset({
+OPENAI_KEYWORDS = frozenset({
     "frequency_penalty", "logit_bias", "logprobs", "max_completion_tokens", "max_tokens", "n", "parallel_tool_calls",
     "presence_penalty", "reasoning_effort", "response_format", "seed", "stop", "stream", "stream_options",
     "temperature", "tool_choice", "tools", "top_logprobs", "top_p", "user"})
@@ -117,7 +117,7 @@ def write_openai(plan: Plan) -> str:
     if not plan.is_chat or not isinstance(body, Mapping) or "model" not in body:
         return f"# The OpenAI client only sends chat completions; here it is with requests.\n{write_python(plan)}"
     kwargs = {"model": body["model"], "messages": body.get("messages")}
-    kwargs |= {key: value for key, value in body.items() if key in _OPENAI_KEYWORDS}
+    kwargs |= {key: value for key, value in body.items() if key in OPENAI_KEYWORDS}
     extra = {key: value for key, value in body.items() if key not in kwargs}
     if extra:
         kwargs["extra_body"] = extra

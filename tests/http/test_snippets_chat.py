@@ -297,9 +297,9 @@ def test_the_python_clients_on_the_real_router_url_send_the_same(hf, sent_for, t
 def test_the_openai_snippet_passes_only_keywords_the_client_takes():
     """Keywords the installed client lacks would fail; the rest of the body goes in extra_body."""
     completions = pytest.importorskip("openai.resources.chat.completions")
-    from backend.snippets import _OPENAI_KEYWORDS
+    from backend.snippets.clients import OPENAI_KEYWORDS
 
-    assert _OPENAI_KEYWORDS <= set(inspect.signature(completions.Completions.create).parameters)
+    assert OPENAI_KEYWORDS <= set(inspect.signature(completions.Completions.create).parameters)
 
 
 def test_the_openai_client_says_it_only_sends_chat():
