@@ -43,7 +43,6 @@ __all__ = ["CHAT_TASK", "REASONING_EFFORTS", "Conversation", "ChatView", "run_ch
 
 CHAT_TASK = "chat-completion"
 REASONING_EFFORTS = ("default", "none", "low", "medium", "high")
-_POLICIES = ("", "auto", "fastest", "cheapest", "preferred")
 
 
 @dataclass(frozen=True)
@@ -133,8 +132,9 @@ def _request(playground: Playground, setup: RunSetup, messages: list[Message],
 
 def _router_models(catalog: RouterCatalog, request: InferenceRequest, token: str | None
                    ) -> Mapping[str, RouterModel]:
-    """The router's model list (cached by the catalog), for the prices and the context; empty for an
-    endpoint, or when it cannot be had (then no warning and no cost: sending never waits on a retry).
+    """The router's model list, for the prices and the context; empty for an endpoint, or when it cannot be
+    had (then no warning and no cost, and the turn is sent). The catalog keeps it for 5 minutes, and the
+    provider picker asked for it when the model was picked, so a turn rarely waits for it.
 
     Asked before sending, so nothing goes to the server after the answer (or after a Cancel)."""
     if request.is_endpoint:
