@@ -87,8 +87,11 @@ class Conversation:
         rows: list[str] = []
         waiting = {str(call.get("id")) for call in self.tree.unanswered_calls()}
         names: dict[str, str] = {}  # call id -> function name, for the results under the calls
+        parent = self.tree.root
         for node in self.tree.path():
-            index, count = self.tree.alternatives(node)
+            # Its parent says where it is among its alternatives (tree.alternatives would look each one up:
+            # quadratic in a long conversation's length, rendered again at every streamed refresh).
+            index, count, parent = parent.shown, len(parent.children), node
             mark = f"‹ {index + 1}/{count} ›" if count > 1 else ""
             names.update((str(c.get("id")), str(c.get("function", {}).get("name", ""))) for c in node.tool_calls)
             if node.id == self.answering:
