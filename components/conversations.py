@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+from backend.chat.library import Library
 from backend.history_store import storage_secret
 from backend.settings import Settings
 
@@ -25,7 +26,8 @@ CONVERSATIONS_KEY = "hf-playground-conversations"  # localStorage key, shared wi
 
 @dataclass
 class ConversationsPanel:
-    library: gr.BrowserState
+    library: gr.BrowserState  # the browser's copy: read on page load, written after each change
+    kept: gr.State            # this session's Library, which the listeners read (nothing is uploaded)
     choice: gr.Dropdown
     name: gr.Textbox
     new: gr.Button
@@ -52,4 +54,4 @@ def build_conversations_panel(settings: Settings) -> ConversationsPanel:
         note = gr.Markdown(elem_id="conversations-note")
     # Rendered by the page outside the chat panel: a BrowserState in a hidden column never syncs its storage.
     library = gr.BrowserState(None, storage_key=CONVERSATIONS_KEY, secret=storage_secret(settings), render=False)
-    return ConversationsPanel(library, choice, name, new, rename, delete, export, upload, note)
+    return ConversationsPanel(library, gr.State(Library()), choice, name, new, rename, delete, export, upload, note)

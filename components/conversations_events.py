@@ -39,14 +39,16 @@ def _export_file(conversation: KeptConversation, secrets: tuple[str | None, ...]
 
 
 class ConversationHandlers:
-    """The listeners; each reads the library from the browser's copy and writes it back."""
+    """The listeners. The browser's copy is read once, on page load, into the session's `kept` state;
+    each listener reads the library there and writes both back, so no event (a save fires at every
+    change of the transcript, streamed refreshes included) uploads a megabyte of kept conversations."""
 
     def __init__(self, page: Page) -> None:
         self.page, self.panel = page, page.chat.library
 
     def listing(self, library: Library, note: str = "", secrets: tuple[str | None, ...] = ()) -> dict[Any, Any]:
         panel, shown = self.panel, library.shown
-        return {panel.library: library_to_stored(library, secrets),
+        return {panel.library: library_to_stored(library, secrets), panel.kept: library,
                 panel.choice: gr.Dropdown(choices=library.choices(), value=library.current or None),
                 panel.name: shown.name if shown else "",
                 panel.export: gr.DownloadButton(value=_export_file(shown, secrets) if shown else None,
@@ -55,7 +57,7 @@ class ConversationHandlers:
 
     def outputs(self) -> list[Any]:
         panel = self.panel
-        return [panel.library, panel.choice, panel.name, panel.export, panel.note]
+        return [panel.library, panel.kept, panel.choice, panel.name, panel.export, panel.note]
 
     def opening(self, conversation: KeptConversation | None, session: McpSession | None = None) -> dict[Any, Any]:
         """The chat, the form and the tools as `conversation` left them (an empty chat for none); `session`
@@ -88,61 +90,53 @@ class ConversationHandlers:
             updates.update(self.opening(library.shown))
         return updates
 
-    def on_save(self, stored: Any, conversation: Conversation, model: str, provider: str, system: str,
+    def on_save(self, library: Library, conversation: Conversation, model: str, provider: str, system: str,
                 effort: str, extra: str, tools: str, tool_choice: str, schema: str, strict: bool,
                 token: str | None, key: str | None) -> dict[Any, Any]:
         """The current conversation saved after a change (an answer in, an edit, a switch of alternative)."""
-        if conversation.answering:
-            return {self.panel.library: gr.skip()}
-        library, _ = library_from_stored(stored)
         current = library.shown
-        if current is None and not conversation.tree.path():
-            return {self.panel.library: gr.skip()}
+        settings = _settings(model, provider, system, effort, extra, tools, tool_choice, schema, strict)
+        if conversation.answering or (current is None and not conversation.tree.path()) or \
+                (current is not None and current.tree is conversation.tree and current.settings == settings):
+            return {self.panel.library: gr.skip()}  # streaming, nothing yet, or as kept (the tree is immutable)
         first = next((node.text for node in conversation.tree.path() if node.role == "user"), "")
         named = shorten(first, 60) if first.strip() else "Conversation"
         if current is None:
             current = KeptConversation.new(named)
         elif current.name == NEW_NAME and first.strip():  # a new conversation takes its first message's name
             current = KeptConversation(current.id, named, current.tree, current.settings, current.parameters)
-        kept = KeptConversation(current.id, current.name, conversation.tree,
-                                _settings(model, provider, system, effort, extra, tools, tool_choice, schema, strict),
-                                current.parameters,
+        kept = KeptConversation(current.id, current.name, conversation.tree, settings, current.parameters,
                                 current.updated)
         updates = self.listing(library.put(kept), secrets=(token, key))
         updates.pop(self.panel.note)  # a save says nothing: the note of an import or a rename stays
         return updates
 
-    def on_new(self, stored: Any) -> dict[Any, Any]:
-        library, _ = library_from_stored(stored)
+    def on_new(self, library: Library) -> dict[Any, Any]:
         library = library.put(KeptConversation.new(NEW_NAME))
         return {**self.listing(library, "A new conversation: type your first message."),
                 **self.opening(None)}
 
-    def on_switch(self, stored: Any, chosen: str, session: McpSession) -> dict[Any, Any]:
-        library, _ = library_from_stored(stored)
+    def on_switch(self, library: Library, chosen: str, session: McpSession) -> dict[Any, Any]:
         try:
             library = library.switch(chosen)
         except InvalidInput as err:
             return {**self.listing(library, "✗ " + inert(user_message(err), already_html_escaped=True))}
         return {**self.listing(library), **self.opening(library.shown, session)}
 
-    def on_rename(self, stored: Any, name: str) -> dict[Any, Any]:
-        library, _ = library_from_stored(stored)
+    def on_rename(self, library: Library, name: str) -> dict[Any, Any]:
         try:
             library = library.rename(library.current, name or "")
         except InvalidInput as err:
             return {self.panel.note: "✗ " + inert(user_message(err), already_html_escaped=True)}
         return self.listing(library, "Renamed.")
 
-    def on_delete(self, stored: Any, session: McpSession) -> dict[Any, Any]:
-        library, _ = library_from_stored(stored)
+    def on_delete(self, library: Library, session: McpSession) -> dict[Any, Any]:
         gone = library.shown
         library = library.delete(library.current)
         said = f"Deleted “{inert(gone.name)}” from this browser." if gone else ""
         return {**self.listing(library, said), **self.opening(library.shown, session)}
 
-    def on_import(self, stored: Any, path: str | None, session: McpSession) -> dict[Any, Any]:
-        library, _ = library_from_stored(stored)
+    def on_import(self, library: Library, path: str | None, session: McpSession) -> dict[Any, Any]:
         try:
             if not path:
                 raise InvalidInput("No file was uploaded.")
@@ -172,16 +166,16 @@ def wire_conversations(page: Page, demo: gr.Blocks) -> None:
               concurrency_limit=None, **quiet)
     form = page.inputs.form
     chat.chatbot.change(handlers.on_save,
-                        [panel.library, chat.conversation, page.picker.model, page.picker.provider, form["system"],
+                        [panel.kept, chat.conversation, page.picker.model, page.picker.provider, form["system"],
                          chat.effort, page.inputs.parameters.extra, chat.tools.tools, chat.tools.choice,
                          chat.tools.schema, chat.tools.strict, page.tokens.token, page.endpoint.key],
                         handlers.outputs(), queue=False, **quiet)
-    panel.new.click(handlers.on_new, panel.library, [*handlers.outputs(), *handlers.open_outputs()], queue=False,
+    panel.new.click(handlers.on_new, panel.kept, [*handlers.outputs(), *handlers.open_outputs()], queue=False,
                     **quiet)
-    panel.choice.input(handlers.on_switch, [panel.library, panel.choice, chat.tools.mcp],
+    panel.choice.input(handlers.on_switch, [panel.kept, panel.choice, chat.tools.mcp],
                        [*handlers.outputs(), *handlers.open_outputs()], queue=False, **quiet)
-    panel.rename.click(handlers.on_rename, [panel.library, panel.name], handlers.outputs(), queue=False, **quiet)
-    panel.delete.click(handlers.on_delete, [panel.library, chat.tools.mcp],
+    panel.rename.click(handlers.on_rename, [panel.kept, panel.name], handlers.outputs(), queue=False, **quiet)
+    panel.delete.click(handlers.on_delete, [panel.kept, chat.tools.mcp],
                        [*handlers.outputs(), *handlers.open_outputs()], queue=False, **quiet)
-    panel.upload.upload(handlers.on_import, [panel.library, panel.upload, chat.tools.mcp],
+    panel.upload.upload(handlers.on_import, [panel.kept, panel.upload, chat.tools.mcp],
                         [*handlers.outputs(), *handlers.open_outputs()], concurrency_limit=None, **quiet)

@@ -43,6 +43,8 @@ JS = Syntax("true", "false", "null", "  ", "\\u{{{:x}}}", bare_keys=True, brace_
 def quote(text: str, syntax: Syntax = PY) -> str:
     """A double-quoted string literal (JSON escapes, which Python and JavaScript both read)."""
     quoted = json.dumps(text, ensure_ascii=False)
+    if quoted.isprintable():  # the common case, checked in C: a long conversation quotes megabytes
+        return quoted
     return "".join(char if char.isprintable() else _escape(char, syntax) for char in quoted)
 
 
