@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .catalog import SMALL_CONTEXT
 from .provider_routes import __doc__ as _PROVIDER_DOC
 from .scripted import SCRIPTED
 from .server import DEFAULT_RECORDINGS, FakeHF
@@ -27,6 +28,11 @@ PROVIDER_SCRIPTS = "scripted provider models (their Hub mapping names the provid
     for line in (_PROVIDER_DOC or "").split("Scripted models:", 1)[-1].strip().splitlines())
 
 
+CATALOG_ONLY = (f"catalog models (answered as any chat model; what is special is their /v1/models entry):\n"
+                f"  {SMALL_CONTEXT}  served by hyperbolic only, whose context is 2,048 tokens: a long message or "
+                f"conversation is warned about before sending")
+
+
 def build_parser() -> argparse.ArgumentParser:
     width = max(len(model.name) for model in SCRIPTED)
     models = "\n".join(f"  {model.name:<{width}}  {model.summary}" for model in SCRIPTED)
@@ -34,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m tests.fake_hf",
         description="Fake Hugging Face inference router + Hub API for offline tests and demos.",
         epilog=f"{ROUTES}\n\n{PROVIDER_SCRIPTS}\n\nscripted models (POST /hf-inference/models/<id>; chat ones also on "
-               f"/v1/chat/completions):\n{models}",
+               f"/v1/chat/completions):\n{models}\n\n{CATALOG_ONLY}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")

@@ -555,7 +555,10 @@ def test_table_rows_are_complete_and_their_examples_build(name: str) -> None:
     assert payload.json_body is not None
 
 
-@pytest.mark.parametrize("param", {p for spec in TASKS.values() for p in spec.parameters}, ids=lambda p: p.name)
+# In the tasks' order, once each (a set's order changes with each process's hash seed: pytest-xdist's
+# workers must collect the same tests in the same order).
+@pytest.mark.parametrize("param", list(dict.fromkeys(p for spec in TASKS.values() for p in spec.parameters)),
+                         ids=lambda p: p.name)
 def test_parameters_are_consistent(param: Any) -> None:
     assert param.kind in ("int", "float", "bool", "str", "choice", "list")
     assert (param.kind == "choice") == bool(param.choices) and param.help
