@@ -20,6 +20,7 @@ import requests
 from huggingface_hub import HfApi, InferenceClient
 
 from tests.fake_hf import FakeHF
+from tests.fake_hf.catalog import SMALL_CONTEXT
 from tests.fake_hf.scripted import SCRIPTED
 from tests.fake_hf.server import DEFAULT_RECORDINGS
 
@@ -501,8 +502,10 @@ def test_inference_client_chat_completion_via_router_and_model_url(fake_hf: Fake
 def test_cli_help_lists_every_scripted_model() -> None:
     result = subprocess.run([sys.executable, "-m", "tests.fake_hf", "--help"], cwd=REPO, capture_output=True,
                             text=True, timeout=30, check=True)
-    listed = [line.split()[0] for line in result.stdout.splitlines() if line.startswith("  fake/")]
+    scripted, catalog = result.stdout.split("catalog models")
+    listed = [line.split()[0] for line in scripted.splitlines() if line.startswith("  fake/")]
     assert listed == [model.name for model in SCRIPTED]
+    assert [line.split()[0] for line in catalog.splitlines() if line.startswith("  fake/")] == [SMALL_CONTEXT]
 
 
 def test_cli_serves_until_killed() -> None:
