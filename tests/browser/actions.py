@@ -5,7 +5,9 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-ANSWER_TIMEOUT = 15_000  # ms
+# ms: how long a person would wait for an answer on a busy machine (two test workers beside two CPU hogs
+# took over 15 s for a 2 s stream); a limit, never a timing the tests assert.
+ANSWER_TIMEOUT = 45_000
 
 
 def choose_task(page: Any, label: str) -> None:

@@ -23,17 +23,33 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 OPERATOR_TOKEN = "hf_operatorTOKENforBrowser0000"
 VIEWPORT = {"width": 1280, "height": 900}
+# What a person would wait for on a busy machine (CI may share its cores): generous limits on loading the
+# page, on each action and on each `expect`, never a timing the tests assert. Playwright's defaults are
+# 30 s, 30 s and 5 s; two test workers beside two CPU hogs took longer than that to draw the page.
+PAGE_TIMEOUT = 120_000
+ACTION_TIMEOUT = 60_000
+EXPECT_TIMEOUT = 15_000
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        expect.set_options(timeout=EXPECT_TIMEOUT)
+        new_context = chromium.new_context
+
+        def patient_context(**options: Any) -> Any:  # every test's contexts, their own included
+            context = new_context(**options)
+            context.set_default_timeout(ACTION_TIMEOUT)
+            context.set_default_navigation_timeout(PAGE_TIMEOUT)
+            return context
+
+        chromium.new_context = patient_context
         yield chromium
         chromium.close()
 
@@ -68,7 +84,7 @@ def page(browser: Any, app_url: str, hf: FakeHF) -> Iterator[Any]:
     context = browser.new_context(viewport=VIEWPORT)
     tab = context.new_page()
     tab.goto(app_url)
-    tab.wait_for_selector("#run")
+    tab.wait_for_selector("#run", timeout=PAGE_TIMEOUT)
     yield tab
     context.close()
 
@@ -82,7 +98,7 @@ def open_page(browser: Any, app_url: str) -> Iterator[Any]:
         contexts.append(browser.new_context(viewport=VIEWPORT))
         tab = contexts[-1].new_page()
         tab.goto(app_url + path)
-        tab.wait_for_selector("#run")
+        tab.wait_for_selector("#run", timeout=PAGE_TIMEOUT)
         return tab
 
     yield open_at
