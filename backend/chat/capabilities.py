@@ -12,13 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
+from ..targets import PROVIDER_POLICIES
+
 if TYPE_CHECKING:
     from ..chat_providers import RouterModel, RouterProvider
 
 __all__ = ["ProviderSupport", "provider_support"]
 
 _NEEDS = (("tools", "supports_tools", "tools"), ("schema", "supports_structured_output", "structured output"))
-_POLICIES = ("", "auto", "fastest", "cheapest", "preferred")
+_POLICIES = ("", "auto", *PROVIDER_POLICIES)  # auto and the router's policies: no one provider
 
 
 @dataclass(frozen=True)

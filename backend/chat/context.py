@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
+from ..targets import PROVIDER_POLICIES
+
 if TYPE_CHECKING:
     from ..chat_providers import RouterModel, RouterProvider
 
@@ -25,7 +27,7 @@ ASCII_CHARS_PER_TOKEN = 4
 OTHER_CHARS_PER_TOKEN = 2
 IMAGE_TOKENS = 1_000  # a data: URL runs to megabytes while the image costs the model ~1k tokens
 MESSAGE_TOKENS = 4
-_POLICIES = ("", "auto", "fastest", "cheapest", "preferred")
+_POLICIES = ("", "auto", *PROVIDER_POLICIES)  # auto and the router's policies: no one provider
 
 
 def estimate_tokens(messages: Iterable[Mapping[str, Any]]) -> int:
