@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .catalog import SMALL_CONTEXT
+from .catalog import SMALL_CONTEXT, TOOLS_PICKY
 from .provider_routes import __doc__ as _PROVIDER_DOC
 from .scripted import SCRIPTED
 from .server import DEFAULT_RECORDINGS, FakeHF
@@ -30,7 +30,9 @@ PROVIDER_SCRIPTS = "scripted provider models (their Hub mapping names the provid
 
 CATALOG_ONLY = (f"catalog models (answered as any chat model; what is special is their /v1/models entry):\n"
                 f"  {SMALL_CONTEXT}  served by hyperbolic only, whose context is 2,048 tokens: a long message or "
-                f"conversation is warned about before sending")
+                f"conversation is warned about before sending\n"
+                f"  {TOOLS_PICKY}    served by groq, whose entry says it cannot take tools, and together: with tools "
+                f"set, groq is warned about and auto goes to together")
 
 
 def build_parser() -> argparse.ArgumentParser:

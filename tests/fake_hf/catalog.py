@@ -53,6 +53,7 @@ PROVIDER_STATS = {
 }
 DEFAULT_STATS = ProviderStats(100.0, 400, 0.10, 0.10)
 SMALL_CONTEXT = "fake/small-context"
+TOOLS_PICKY = "fake/tools-picky"  # on groq, whose entry says it cannot take tools, and together, which can
 
 
 def live(provider_id: str, task: str) -> dict[str, str]:
@@ -67,6 +68,7 @@ class ModelCard:
     gated: bool | str = False
     mapping: Mapping = field(default_factory=dict)
     recorded: dict[str, Any] = field(default_factory=dict)  # fields from a recorded model info (36/37)
+    no_tools: frozenset[str] = frozenset()  # providers whose /v1/models entry says supports_tools: false
 
     @property
     def served(self) -> bool:
@@ -127,6 +129,9 @@ class Catalog:
         # A chat model whose one provider has a small context (2,048 tokens): a long paste is over it.
         self._add(ModelCard(SMALL_CONTEXT, "text-generation", conversational=True,
                             mapping={"hyperbolic": live(SMALL_CONTEXT, "conversational")}))
+        self._add(ModelCard(TOOLS_PICKY, "text-generation", conversational=True, no_tools=frozenset({"groq"}),
+                            mapping={"groq": live(TOOLS_PICKY, "conversational"),
+                                     "together": live(TOOLS_PICKY, "conversational")}))
 
     def cards(self) -> list[ModelCard]:
         return list(self._cards.values())

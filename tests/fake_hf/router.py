@@ -80,16 +80,16 @@ def model_entry(card: ModelCard) -> dict:
     return {
         "id": card.id, "object": "model", "created": 1735689600, "owned_by": card.author,
         "architecture": {"input_modalities": ["text"], "output_modalities": ["text"]},
-        "providers": [_provider_entry(provider) for provider in _live(card)],
+        "providers": [_provider_entry(provider, tools=provider not in card.no_tools) for provider in _live(card)],
     }
 
 
-def _provider_entry(provider: str) -> dict:
+def _provider_entry(provider: str, tools: bool = True) -> dict:
     stats = _stats(provider)
     return {
         "provider": provider, "status": "live", "context_length": stats.context_length,
         "pricing": {"input": stats.input_price, "output": stats.output_price},
-        "is_free": stats.output_price == 0, "supports_tools": True, "supports_structured_output": True,
+        "is_free": stats.output_price == 0, "supports_tools": tools, "supports_structured_output": True,
         "first_token_latency_ms": stats.first_token_latency_ms, "throughput": stats.throughput,
         "is_model_author": False,
     }

@@ -20,7 +20,7 @@ import requests
 from huggingface_hub import HfApi, InferenceClient
 
 from tests.fake_hf import FakeHF
-from tests.fake_hf.catalog import SMALL_CONTEXT
+from tests.fake_hf.catalog import SMALL_CONTEXT, TOOLS_PICKY
 from tests.fake_hf.scripted import SCRIPTED
 from tests.fake_hf.server import DEFAULT_RECORDINGS
 
@@ -505,7 +505,8 @@ def test_cli_help_lists_every_scripted_model() -> None:
     scripted, catalog = result.stdout.split("catalog models")
     listed = [line.split()[0] for line in scripted.splitlines() if line.startswith("  fake/")]
     assert listed == [model.name for model in SCRIPTED]
-    assert [line.split()[0] for line in catalog.splitlines() if line.startswith("  fake/")] == [SMALL_CONTEXT]
+    catalog_models = [line.split()[0] for line in catalog.splitlines() if line.startswith("  fake/")]
+    assert catalog_models == [SMALL_CONTEXT, TOOLS_PICKY]
 
 
 def test_cli_serves_until_killed() -> None:

@@ -16,13 +16,14 @@ from gradio_client import Client
 
 from backend import Playground
 from backend.chat import SCHEMA_EXAMPLES, TOOL_EXAMPLE
-from backend.chat_providers import parse_router_models
+from backend.chat_providers import RouterCatalog, parse_router_models
 from backend.errors import InvalidInput
 from components.handlers.chat import Conversation, run_chat
 from components.handlers.forms import FormValues
 from components.handlers.run import RunSetup
 from components.handlers.tools import ToolSettings, give_result, waiting_for
 from tests.fake_hf import FakeHF
+from tests.fake_hf.catalog import TOOLS_PICKY
 from tests.ui.conftest import OPERATOR_TOKEN, Runner, plain, value
 from tests.ui.launch import fake_settings
 
@@ -165,6 +166,21 @@ def test_auto_goes_to_a_provider_that_can_and_says_so(playground: Playground, fa
     notes = [plain(m["metadata"]["title"]) for m in final.conversation.transcript if m.get("metadata")]
     assert "ℹ Sent to hf-inference, a provider that says it supports tools: auto may pick fireworks-ai, which does " \
            f"not support tools for {MODEL}; hf-inference does." in notes
+
+
+def test_the_fakes_own_catalog_warns_of_a_provider_without_tools_and_auto_avoids_it(
+        playground: Playground, fake: FakeHF) -> None:
+    """The same through the real RouterCatalog and the fake's /v1/models, whose fake/tools-picky entry
+    says groq cannot take tools and together can."""
+    catalog, tools = RouterCatalog(playground.transport), ToolSettings(tools=TOOL_EXAMPLE)
+    named = RunSetup(TOOLS_PICKY, "chat-completion", FormValues(prompt="Hi"), provider="groq")
+    first = last(run_chat(playground, catalog, named, Conversation(), tools=tools))
+    assert first.run.phase == "invalid" and not [r for r in fake.received if r.path.endswith("/chat/completions")]
+    assert f"groq does not support tools for {TOOLS_PICKY}. Providers that do: together." in first.run.error
+
+    auto = RunSetup(TOOLS_PICKY, "chat-completion", FormValues(prompt="Hi"), provider="auto")
+    last(run_chat(playground, catalog, auto, Conversation(), tools=tools))
+    assert fake.received[-1].json["model"] == f"{TOOLS_PICKY}:together"
 
 
 # -- MCP calls in the loop ------------------------------------------------------------------------------
