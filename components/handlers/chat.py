@@ -172,8 +172,8 @@ def _context_said(models: Mapping[str, RouterModel], request: InferenceRequest, 
     if acknowledged == key:
         return f"Sent as you asked, over the context: {check.warning}"
     who = "auto" if policy in ("", "auto") else policy
-    advice = "pick a provider with a longer context, shorten" if check.longer else "Shorten"
-    raise ContextTooLong(f"{check.warning}{check.alternatives} {advice[0].upper()}{advice[1:]} the conversation "
+    advice = "Pick a provider with a longer context, shorten" if check.longer else "Shorten"
+    raise ContextTooLong(f"{check.warning}{check.alternatives} {advice} the conversation "
                          f"(Undo, Delete, or a new conversation), or press Run again to send it to {who} anyway; "
                          f"the provider may refuse it.", key)
 
